@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+func listCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	verb, rest, err := sub(args, "list")
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "create":
+		return listCreate(ctx, rest, stdout)
+	case "ls":
+		return listLs(ctx, rest, stdout)
+	case "set":
+		return listSet(ctx, rest, stdout)
+	}
+	return fmt.Errorf("%w: unknown list command %q (create, ls, set)", errUsage, verb)
+}
+
+func listCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("list create")
+	l := &store.List{}
+	f.StringVar(&l.Name, "name", "", "display name")
+	f.StringVar(&l.Description, "description", "", "one-line description")
+	f.StringVar(&l.Policy, "policy", "members", "open, members, moderated or announce")
+	f.StringVar(&l.Archive, "archive", "public", "public, members or off")
+	f.StringVar(&l.SubjectPrefix, "subject-prefix", "", "e.g. [team]")
+	f.StringVar(&l.ReplyTo, "reply-to", "list", "list or author")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 1, "list ADDRESS"); err != nil {
+		return err
+	}
+	l.Address = pos[0]
+	if err := admin.CheckList(l); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateList(ctx, l); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (List-Id <%s>, policy %s)\n", l.Address, l.ListID(), l.Policy)
+	return nil
+}
+
+// listJSON is the stable --json shape of a list.
+type listJSON struct {
+	Address       string `json:"address"`
+	ListID        string `json:"list_id"`
+	Name          string `json:"name"`
+	Description   string `json:"description"`
+	Policy        string `json:"policy"`
+	Archive       string `json:"archive"`
+	SubjectPrefix string `json:"subject_prefix"`
+	ReplyTo       string `json:"reply_to"`
+	MaxSize       int64  `json:"max_size"`
+	Members       int64  `json:"members"`
+}
+
+func listLs(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("list ls")
+	asJSON := f.Bool("json", false, "print JSON")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ls, err := db.AllLists(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]listJSON, 0, len(ls))
+	for _, l := range ls {
+		n, err := db.CountMembers(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		out = append(out, listJSON{l.Address, l.ListID(), l.Name, l.Description, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize, n})
+	}
+	if *asJSON {
+		return writeJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tPOLICY\tMEMBERS\tNAME")
+	for _, l := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", l.Address, l.Policy, l.Members, l.Name)
+	}
+	return tw.Flush()
+}
+
+func listSet(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("list set")
+	keys := []string{"name", "description", "policy", "archive", "subject-prefix", "reply-to", "max-size"}
+	vals := map[string]*string{}
+	for _, k := range keys {
+		vals[k] = f.String(k, "\x00", "set "+k)
+	}
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 1, "list ADDRESS"); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	var changed []string
+	for _, k := range keys {
+		if v := *vals[k]; v != "\x00" {
+			if err := admin.SetListField(l, k, v); err != nil {
+				return err
+			}
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) == 0 {
+		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(keys, " / --"))
+	}
+	if err := db.UpdateList(ctx, l); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "updated %s: %s\n", l.Address, strings.Join(changed, ", "))
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,88 @@
+// Command listserv is the mailing-list server and its operator interface.
+// Every admin command opens the store directly, so it works whether or not
+// `listserv serve` is running.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/demnet-uk/listserv/listserv/admin"
+)
+
+const usage = `listserv: mailing lists and newsletters
+
+Usage:
+  listserv serve [flags]                     run SMTP/LMTP intake, delivery and the web UI
+  listserv migrate                           apply database migrations and exit
+  listserv list create ADDRESS [--name T] [--description T] [--policy P] [--archive A] [--subject-prefix T] [--reply-to list|author]
+  listserv list ls [--json]
+  listserv list set ADDRESS --KEY VALUE...
+  listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
+  listserv member rm LIST ADDRESS...
+  listserv member ls LIST [--json]
+  listserv member import LIST FILE.csv
+  listserv held ls [LIST] [--json]
+  listserv held approve ID
+  listserv held reject ID [--reason TEXT]
+  listserv held discard ID
+
+Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB).
+Run "listserv COMMAND -h" for a command's flags.
+`
+
+// errUsage: wrong arguments; exit status 2 like flag's own errors.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, errUsage) || err.Error() != errUsage.Error() {
+		fmt.Fprintln(os.Stderr, "listserv:", err)
+	}
+	if errors.Is(err, errUsage) || errors.Is(err, admin.ErrInvalid) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stderr)
+	case "migrate":
+		return migrate(ctx, rest, stdout)
+	case "list":
+		return listCmd(ctx, rest, stdout)
+	case "member":
+		return memberCmd(ctx, rest, stdout)
+	case "held":
+		return heldCmd(ctx, rest, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+func sub(args []string, name string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, fmt.Errorf("%w: %s needs a subcommand", errUsage, name)
+	}
+	return args[0], args[1:], nil
+}

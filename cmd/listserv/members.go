@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	verb, rest, err := sub(args, "member")
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "add":
+		return memberAdd(ctx, rest, stdout)
+	case "rm":
+		return memberRm(ctx, rest, stdout)
+	case "ls":
+		return memberLs(ctx, rest, stdout)
+	case "import":
+		return memberImport(ctx, rest, stdout)
+	}
+	return fmt.Errorf("%w: unknown member command %q (add, rm, ls, import)", errUsage, verb)
+}
+
+func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("member add")
+	role := f.String("role", "member", "member, moderator or owner")
+	mode := f.String("mode", "each", "each, digest or nomail")
+	name := f.String("name", "", "display name")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 2, "LIST and at least one ADDRESS"); err != nil {
+		return err
+	}
+	ms := make([]store.NewMember, 0, len(pos)-1)
+	for _, a := range pos[1:] {
+		m := store.NewMember{Address: a, Name: *name, Role: *role, Mode: *mode, Source: "operator"}
+		if err := admin.CheckMember(&m); err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	added, skipped, err := db.AddMembers(ctx, l.ID, ms)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d to %s (%d already members)\n", added, l.Address, skipped)
+	return nil
+}
+
+func memberRm(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("member rm")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 2, "LIST and at least one ADDRESS"); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	n, err := db.RemoveMembers(ctx, l.ID, pos[1:])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "removed %d from %s\n", n, l.Address)
+	if n < len(pos)-1 {
+		return fmt.Errorf("%d of the addresses were not members", len(pos)-1-n)
+	}
+	return nil
+}
+
+// memberJSON is the stable --json shape of a member.
+type memberJSON struct {
+	Address     string    `json:"address"`
+	Name        string    `json:"name"`
+	Role        string    `json:"role"`
+	Mode        string    `json:"mode"`
+	Status      string    `json:"status"`
+	BounceScore float64   `json:"bounce_score"`
+	Source      string    `json:"source"`
+	Joined      time.Time `json:"joined"`
+}
+
+func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("member ls")
+	asJSON := f.Bool("json", false, "print JSON")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 1, "LIST"); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	out := []memberJSON{}
+	for after := int64(0); ; {
+		page, err := db.ListMembers(ctx, l.ID, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			out = append(out, memberJSON{m.Address, m.Name, m.Role, m.Mode, m.Status, m.BounceScore, m.Source, m.Created.UTC()})
+			after = m.ID
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	if *asJSON {
+		return writeJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tROLE\tMODE\tSTATUS\tNAME")
+	for _, m := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Role, m.Mode, m.Status, m.Name)
+	}
+	return tw.Flush()
+}
+
+func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("member import")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := need(pos, 2, "LIST and FILE.csv"); err != nil {
+		return err
+	}
+	fh, err := os.Open(pos[1])
+	if err != nil {
+		return fmt.Errorf("%w: %v", admin.ErrInvalid, err)
+	}
+	defer fh.Close()
+	start := time.Now()
+	ms, err := admin.ReadMembersCSV(fh, "import")
+	if err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	added, skipped, err := admin.ImportMembers(ctx, db, l.ID, ms)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d into %s (%d already members) in %.2fs\n", added, l.Address, skipped, time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/server"
+	"github.com/demnet-uk/listserv/listserv/smtpin"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	f := newFlags("serve")
+	smtpAddr := f.str("smtp", "LISTSERV_SMTP", "127.0.0.1:2525", "SMTP listen address, or off")
+	lmtpAddr := f.str("lmtp", "LISTSERV_LMTP", "off", "LMTP listen address (behind Postfix), or off")
+	imapAddr := f.str("imap", "LISTSERV_IMAP", "127.0.0.1:1143", "IMAP listen address, or off")
+	httpAddr := f.str("http", "LISTSERV_HTTP", "127.0.0.1:8080", "HTTP listen address")
+	relay := f.str("relay", "LISTSERV_RELAY", "capture", "capture, smtp://host:port (STARTTLS when offered) or smtps://user:pass@host:465")
+	baseURL := f.str("base-url", "LISTSERV_BASE_URL", "", "public URL of the web UI (default http://HTTP-ADDRESS)")
+	hostname := f.str("hostname", "LISTSERV_HOSTNAME", "localhost", "name in the SMTP greeting and outbound HELO")
+	deliver := f.str("delivery", "LISTSERV_DELIVERY", "on", "on, or off to pause outbound delivery (intake still works)")
+	workers := f.str("workers", "LISTSERV_WORKERS", "8", "connections to the relay at most")
+	chunk := f.str("chunk-size", "LISTSERV_CHUNK_SIZE", "200", "members per delivery chunk")
+	lease := f.str("lease", "LISTSERV_LEASE", "30s", "how long a node may hold a chunk before others take it over")
+	retryBase := f.str("retry-base", "LISTSERV_RETRY_BASE", "1m", "first retry delay after a temporary failure (doubles)")
+	maxSize := f.str("max-message-size", "LISTSERV_MAX_MESSAGE_SIZE", "10485760", "largest message accepted, in bytes")
+	maxRcpt := f.str("max-recipients", "LISTSERV_MAX_RECIPIENTS", "50", "RCPT commands per message")
+	timeout := f.str("smtp-timeout", "LISTSERV_SMTP_TIMEOUT", "5m", "SMTP command and data timeout")
+	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
+	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
+		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + *httpAddr
+	}
+	if cfg.Deliver, err = onOff("delivery", *deliver); err != nil {
+		return err
+	}
+	p := parser{}
+	cfg.Delivery.Workers = p.int("workers", *workers)
+	cfg.Delivery.ChunkSize = p.int("chunk-size", *chunk)
+	cfg.Delivery.Lease = p.dur("lease", *lease)
+	cfg.Delivery.RetryBase = p.dur("retry-base", *retryBase)
+	cfg.SMTPIn.MaxMessageBytes = int64(p.int("max-message-size", *maxSize))
+	cfg.SMTPIn.MaxRecipients = p.int("max-recipients", *maxRcpt)
+	cfg.SMTPIn.ReadTimeout = p.dur("smtp-timeout", *timeout)
+	cfg.SMTPIn.WriteTimeout = cfg.SMTPIn.ReadTimeout
+	if p.err != nil {
+		return p.err
+	}
+	srv, err := server.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down: finishing SMTP sessions and deliveries in flight")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: --log-format must be text or json", errUsage)
+}
+
+func onOff(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: --%s must be on or off", errUsage, name)
+}
+
+// parser collects the first bad number or duration.
+type parser struct{ err error }
+
+func (p *parser) int(name, v string) int {
+	n, err := strconv.Atoi(v)
+	if (err != nil || n <= 0) && p.err == nil {
+		p.err = fmt.Errorf("%w: --%s must be a positive number, not %q", errUsage, name, v)
+	}
+	return n
+}
+
+func (p *parser) dur(name, v string) time.Duration {
+	d, err := time.ParseDuration(v)
+	if (err != nil || d <= 0) && p.err == nil {
+		p.err = fmt.Errorf("%w: --%s must be a duration such as 30s, not %q", errUsage, name, v)
+	}
+	return d
+}

@@ -1,0 +1,103 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// chunk sends one leased slice of a fan-out. It checkpoints every third of
+// a lease, so a node killed mid-chunk costs at most that many duplicates.
+func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
+	e := w.e
+	if c.Taken {
+		e.taken.Add(1)
+		e.log.Info("took over chunk", "chunk", c.ID, "message", c.MessageID, "after", c.SentUpto)
+	}
+	it, err := e.cache.get(ctx, c.MessageID)
+	if err != nil {
+		e.log.Error("prepare post", "message", c.MessageID, "err", err)
+		return // the lease expires and someone tries again
+	}
+	members, err := e.st.ChunkMembers(ctx, c)
+	if err != nil {
+		e.log.Error("chunk members", "chunk", c.ID, "err", err)
+		return
+	}
+	res := store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}
+	checkpoint := time.Now()
+	for _, m := range members {
+		err := w.copyTo(ctx, it, m)
+		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
+			w.saveProgress(ctx, c, &res) // leave the rest queued
+			return
+		}
+		if err != nil {
+			res.Failures = append(res.Failures, failureOf(err, m, it.msg.ID))
+			e.failed.Add(1)
+		} else {
+			res.Sent++
+			e.sent.Add(1)
+		}
+		c.SentUpto = m.ID
+		if time.Since(checkpoint) > e.cfg.Lease/3 {
+			if !w.saveProgress(ctx, c, &res) {
+				return
+			}
+			checkpoint = time.Now()
+		}
+	}
+	if err := w.flush(ctx); err != nil {
+		e.log.Error("flush copies", "chunk", c.ID, "err", err)
+		return
+	}
+	if err := e.st.CompleteChunk(ctx, c, res); err != nil {
+		e.log.Error("complete chunk", "chunk", c.ID, "err", err)
+	}
+}
+
+// saveProgress flushes, files failures so far and moves the checkpoint.
+func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.ChunkResult) bool {
+	ctx = context.WithoutCancel(ctx)
+	if err := w.flush(ctx); err != nil {
+		w.e.log.Error("flush copies", "chunk", c.ID, "err", err)
+		return false
+	}
+	err := w.e.st.CheckpointChunk(ctx, c, w.e.cfg.Lease, *res)
+	if err != nil {
+		w.e.log.Warn("checkpoint chunk", "chunk", c.ID, "err", err)
+		return false
+	}
+	res.Failures, res.Sent = res.Failures[:0], 0
+	return true
+}
+
+// copyTo renders and sends one member's copy.
+func (w *worker) copyTo(ctx context.Context, it *prepItem, m *store.Member) error {
+	e := w.e
+	w.buf.Reset()
+	it.prep.AppendCopy(&w.buf, e.tokens.Unsubscribe(m.ID))
+	msg := w.buf.Bytes()
+	if e.Sign != nil {
+		pre, err := e.Sign(ctx, it.list, msg)
+		if err != nil {
+			return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
+		}
+		msg = append(pre, msg...)
+	}
+	from := it.list.LocalPart() + "-bounces+" + e.tokens.VERP(m.ID, it.msg.ID) + "@" + it.list.Domain()
+	return w.send(ctx, it.msg.ID, from, m.Address, msg)
+}
+
+func failureOf(err error, m *store.Member, msgID int64) store.Failure {
+	f := store.Failure{MemberID: m.ID, MessageID: msgID, Rcpt: m.Address, Temporary: true, At: time.Now()}
+	var se *SendError
+	if errors.As(err, &se) {
+		f.Code, f.Enhanced, f.Text, f.Temporary = se.Code, se.Enhanced, se.Text, se.Temporary()
+	} else {
+		f.Text = err.Error()
+	}
+	return f
+}

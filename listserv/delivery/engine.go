@@ -1,0 +1,127 @@
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+// Config tunes the engine.
+type Config struct {
+	Node        string        // this process's name in leases
+	Workers     int           // connections to the relay at most
+	ChunkSize   int           // members per leased chunk
+	Lease       time.Duration // a dead node's chunk is taken over after this
+	Poll        time.Duration // how often to look for work without a wake-up
+	RetryBase   time.Duration // first retry delay; doubles per attempt
+	RetryMax    time.Duration // longest delay between retries
+	GiveUpAfter time.Duration // a temporary failure older than this becomes permanent
+	Drain       time.Duration // how long shutdown waits for copies in flight
+	BaseURL     string
+}
+
+// DefaultConfig is what serve uses.
+func DefaultConfig() Config {
+	return Config{Workers: 8, ChunkSize: 200, Lease: 30 * time.Second, Poll: time.Second,
+		RetryBase: time.Minute, RetryMax: 4 * time.Hour, GiveUpAfter: 5 * 24 * time.Hour, Drain: 20 * time.Second}
+}
+
+// Signer may add fields (DKIM-Signature) to a finished copy; it runs after
+// every list rewrite, on every node. Nil means unsigned.
+type Signer func(ctx context.Context, list *store.List, copy []byte) (prepend []byte, err error)
+
+// Engine sends everything queued.
+type Engine struct {
+	st     store.Store
+	tr     Transport
+	cfg    Config
+	log    *slog.Logger
+	tokens *token.Maker
+	wake   chan struct{}
+	cache  *prepCache
+	limit  *limiter
+	Sign   Signer
+
+	sent, failed, taken atomic.Int64
+}
+
+// New makes an engine; tokens signs VERP and unsubscribe tokens.
+func New(st store.Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
+	d := DefaultConfig()
+	if cfg.Workers <= 0 {
+		cfg.Workers = d.Workers
+	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = d.ChunkSize
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = d.Lease
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = d.Poll
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = d.RetryBase
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = d.RetryMax
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = d.GiveUpAfter
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = d.Drain
+	}
+	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: make(chan struct{}, 1),
+		cache: newPrepCache(st, cfg.BaseURL), limit: newLimiter(cfg.Workers)}
+}
+
+// Wake tells idle workers there is new work (cheap, never blocks).
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats are counters since start.
+type Stats struct{ Sent, Failed, TakenOver int64 }
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Sent: e.sent.Load(), Failed: e.failed.Load(), TakenOver: e.taken.Load()}
+}
+
+// Run works the queue until ctx ends, then lets copies in flight finish
+// for up to cfg.Drain before returning.
+func (e *Engine) Run(ctx context.Context) {
+	send, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go func() {
+		<-ctx.Done()
+		time.AfterFunc(e.cfg.Drain, cancel)
+	}()
+	var wg sync.WaitGroup
+	for i := range e.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{e: e, id: i}
+			w.run(ctx, send)
+		}()
+	}
+	wg.Wait()
+}
+
+func (e *Engine) backoff(attempts int) time.Duration {
+	d := e.cfg.RetryBase
+	for i := 1; i < attempts && d < e.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, e.cfg.RetryMax)
+}

@@ -1,0 +1,130 @@
+package delivery
+
+import (
+	"bytes"
+	"mime"
+	"regexp"
+	"strings"
+
+	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// Prepared is a post rendered once for a list: everything but the few
+// per-member header fields. A copy is perMember + Shared + Body, so the body
+// is never re-parsed or re-encoded per member (and keeps its DKIM body hash).
+type Prepared struct {
+	Shared  []byte // list fields and the rewritten author fields, CRLF ended
+	Body    []byte // the blank line and the body exactly as stored
+	leave   string // mailto: of the -leave address, for List-Unsubscribe
+	baseURL string
+}
+
+// fields the list replaces or that must not travel to members.
+var dropFields = []string{
+	"Return-Path", "Delivered-To", "List-Id", "List-Post", "List-Help", "List-Subscribe",
+	"List-Unsubscribe", "List-Unsubscribe-Post", "List-Archive", "List-Owner", "Precedence", "X-Loop",
+}
+
+// Prepare renders m for list l.
+func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error) {
+	h, body, err := mailhdr.Split(m.Raw)
+	if err != nil {
+		return nil, err
+	}
+	baseURL = strings.TrimRight(baseURL, "/")
+	h = h.Without(dropFields...)
+	if l.SubjectPrefix != "" {
+		h = h.Replace("Subject", prefixSubject(l.SubjectPrefix, m.Subject))
+	}
+	if l.ReplyTo == "list" {
+		h = h.Replace("Reply-To", "<"+l.Address+">")
+	}
+	var b bytes.Buffer
+	for _, f := range listFields(l, baseURL) {
+		b.Write(f.Raw)
+	}
+	b.Write(h.Bytes())
+	return &Prepared{
+		Shared:  b.Bytes(),
+		Body:    append([]byte("\r\n"), body...),
+		leave:   "mailto:" + l.SubAddress("leave") + "?subject=unsubscribe",
+		baseURL: baseURL,
+	}, nil
+}
+
+// listFields are the RFC 2369 and RFC 2919 fields every copy carries.
+func listFields(l *store.List, base string) mailhdr.Header {
+	id := "<" + l.ListID() + ">"
+	if l.Name != "" {
+		id = encodePhrase(l.Name) + " " + id
+	}
+	post := "<mailto:" + l.Address + ">"
+	if l.Policy == store.PolicyAnnounce {
+		post = "NO" // RFC 2369 section 3.4
+	}
+	h := mailhdr.Header{
+		mailhdr.New("List-Id", id),
+		mailhdr.New("List-Post", post),
+		mailhdr.New("List-Help", "<mailto:"+l.SubAddress("request")+"?subject=help>"),
+		mailhdr.New("List-Subscribe", "<"+base+"/lists/"+l.ListID()+">, <mailto:"+l.SubAddress("join")+"?subject=subscribe>"),
+		mailhdr.New("List-Owner", "<mailto:"+l.SubAddress("owner")+">"),
+	}
+	if l.Archive != "off" {
+		h = append(h, mailhdr.New("List-Archive", "<"+base+"/lists/"+l.ListID()+"/archive>"))
+	}
+	return append(h, mailhdr.New("Precedence", "list"), mailhdr.New("X-Loop", l.Address))
+}
+
+// AppendCopy writes one member's copy to b: the per-member fields
+// (RFC 8058 one-click unsubscribe) then the shared part.
+func (p *Prepared) AppendCopy(b *bytes.Buffer, unsubToken string) {
+	b.WriteString("List-Unsubscribe: <")
+	b.WriteString(p.baseURL)
+	b.WriteString("/u/")
+	b.WriteString(unsubToken)
+	b.WriteString(">, <")
+	b.WriteString(p.leave)
+	b.WriteString(">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+	b.Write(p.Shared)
+	b.Write(p.Body)
+}
+
+var replyPrefix = regexp.MustCompile(`(?i)^\s*((re|fwd?|aw|wg|sv|vs|antw)\s*(\[\d+\])?\s*:\s*)+`)
+
+// prefixSubject adds "[name] " unless it is already there after any
+// reply or forward markers, so replies do not pile up prefixes.
+func prefixSubject(prefix, subject string) string {
+	rest := replyPrefix.ReplaceAllString(subject, "")
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(rest)), strings.ToLower(prefix)) ||
+		strings.Contains(strings.ToLower(subject), strings.ToLower(prefix)) {
+		return encodeText(subject)
+	}
+	return encodeText(prefix + " " + subject)
+}
+
+func encodeText(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+func encodePhrase(s string) string {
+	if isASCII(s) && !strings.ContainsAny(s, `()<>[]:;@\,."`) {
+		return s
+	}
+	if isASCII(s) {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	}
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] < 0x20 && s[i] != '\t' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,73 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// retries sends copies that failed temporarily before.
+func (w *worker) retries(ctx context.Context, rs []*store.Retry) {
+	e := w.e
+	for _, r := range rs {
+		m, err := e.st.GetMemberByID(ctx, r.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			e.st.FinishRetry(ctx, r, nil, time.Time{}) // unsubscribed meanwhile
+			continue
+		}
+		it, err2 := e.cache.get(ctx, r.MessageID)
+		if err != nil || err2 != nil {
+			e.log.Error("load retry", "retry", r.ID, "err", errors.Join(err, err2))
+			continue
+		}
+		err = w.copyTo(ctx, it, m)
+		if err == nil {
+			err = w.flush(ctx)
+		}
+		w.finishRetry(ctx, r, err, m, r.MessageID)
+	}
+}
+
+func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *store.Member, msgID int64) {
+	e := w.e
+	var f *store.Failure
+	next := time.Now().Add(e.backoff(r.Attempts + 1))
+	if err != nil {
+		fl := failureOf(err, m, msgID)
+		if fl.Temporary && time.Since(r.FirstFailed) > e.cfg.GiveUpAfter {
+			fl.Temporary, fl.Text = false, "gave up after repeated temporary failures: "+fl.Text
+		}
+		f = &fl
+		e.failed.Add(1)
+	} else {
+		e.sent.Add(1)
+	}
+	if err := e.st.FinishRetry(context.WithoutCancel(ctx), r, f, next); err != nil {
+		e.log.Error("finish retry", "retry", r.ID, "err", err)
+	}
+}
+
+// mail sends the server's own queued messages.
+func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
+	e := w.e
+	for _, q := range ms {
+		err := w.send(ctx, 0, q.From, q.To, q.Raw)
+		if err == nil {
+			err = w.flush(ctx)
+		}
+		var f *store.Failure
+		if err != nil {
+			fl := failureOf(err, &store.Member{Address: q.To}, 0)
+			fl.MemberID = 0
+			if fl.Temporary && time.Since(q.CreatedAt) > e.cfg.GiveUpAfter {
+				fl.Temporary = false
+			}
+			f = &fl
+		}
+		if err := e.st.FinishMail(context.WithoutCancel(ctx), q, f, time.Now().Add(e.backoff(q.Attempts+1))); err != nil {
+			e.log.Error("finish mail", "mail", q.ID, "err", err)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+// Package delivery works the outbound queue: it cuts fan-outs into leased
+// chunks, renders each post once, splices per-member headers and VERP
+// envelope senders, and sends copies over pooled connections to the relay
+// (or captures them in the store when no relay is configured).
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"strings"
+)
+
+// Transport opens connections to where copies go.
+type Transport interface {
+	Dial(ctx context.Context) (Conn, error)
+	Name() string
+}
+
+// Conn sends copies in order over one connection.
+type Conn interface {
+	// Send transmits one copy. A *SendError says what the peer answered.
+	Send(ctx context.Context, messageID int64, from, to string, msg []byte) error
+	// Flush makes buffered copies final (capture writes them to the store).
+	Flush(ctx context.Context) error
+	Close() error
+}
+
+// SendError is a refusal by the peer, or a broken connection (Code 0).
+type SendError struct {
+	Code     int
+	Enhanced string
+	Text     string
+	Broken   bool // the connection is unusable; redial
+}
+
+func (e *SendError) Error() string {
+	if e.Code == 0 {
+		return "connection: " + e.Text
+	}
+	return fmt.Sprintf("%d %s %s", e.Code, e.Enhanced, e.Text)
+}
+
+// Temporary: a 4xx reply or a broken connection.
+func (e *SendError) Temporary() bool { return e.Code < 500 }
+
+// classify turns a client error into a SendError.
+func classify(err error) *SendError {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		enh, text := splitEnhanced(te.Msg)
+		return &SendError{Code: te.Code, Enhanced: enh, Text: text, Broken: te.Code == 421}
+	}
+	return &SendError{Text: err.Error(), Broken: true}
+}
+
+// splitEnhanced takes an RFC 3463 code off the front of a reply text.
+func splitEnhanced(msg string) (string, string) {
+	first, rest, _ := strings.Cut(msg, " ")
+	if len(first) >= 5 && (first[0] == '2' || first[0] == '4' || first[0] == '5') && first[1] == '.' {
+		return first, rest
+	}
+	return "", msg
+}

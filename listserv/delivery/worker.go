@@ -1,0 +1,155 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// errRelayDown: no connection could be opened; leave the work queued.
+var errRelayDown = errors.New("relay unreachable")
+
+type worker struct {
+	e        *Engine
+	id       int
+	conn     Conn
+	buf      bytes.Buffer
+	downFor  int // consecutive dial failures
+	lastWork time.Time
+}
+
+func (w *worker) run(ctx, send context.Context) {
+	defer w.dropConn()
+	stop := context.AfterFunc(ctx, w.e.limit.wakeAll)
+	defer stop()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		did := w.step(ctx, send)
+		if did {
+			continue
+		}
+		if w.conn != nil && time.Since(w.lastWork) > 2*time.Second {
+			w.dropConn() // do not hold idle connections to the relay
+		}
+		t.Reset(w.e.cfg.Poll)
+		select {
+		case <-ctx.Done():
+		case <-w.e.wake:
+			w.e.Wake() // pass it on: one wake-up should start every idle worker
+		case <-t.C:
+		}
+	}
+}
+
+// step does one unit of work; false when there was none.
+func (w *worker) step(ctx, send context.Context) bool {
+	if w.downFor > 0 {
+		if !sleep(ctx, min(time.Duration(w.downFor)*time.Second, 30*time.Second)) {
+			return false
+		}
+	}
+	e := w.e
+	c, err := e.st.ClaimChunk(ctx, e.cfg.Node, e.cfg.Lease, e.cfg.ChunkSize)
+	if err == nil {
+		w.chunk(send, c)
+		return true
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		e.log.Error("claim chunk", "err", err)
+		sleep(ctx, time.Second)
+		return false
+	}
+	if rs, err := e.st.ClaimRetries(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil {
+		e.log.Error("claim retries", "err", err)
+	} else if len(rs) > 0 {
+		w.retries(send, rs)
+		return true
+	}
+	if ms, err := e.st.ClaimMail(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil {
+		e.log.Error("claim mail", "err", err)
+	} else if len(ms) > 0 {
+		w.mail(send, ms)
+		return true
+	}
+	return false
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (w *worker) ensureConn(ctx context.Context) error {
+	if w.conn != nil {
+		return nil
+	}
+	if !w.e.limit.acquire(ctx) {
+		return ctx.Err()
+	}
+	c, err := w.e.tr.Dial(ctx)
+	if err != nil {
+		w.e.limit.release()
+		w.e.limit.busy()
+		w.downFor++
+		w.e.log.Warn("relay dial failed", "relay", w.e.tr.Name(), "worker", w.id, "err", err)
+		return errRelayDown
+	}
+	w.conn, w.downFor = c, 0
+	return nil
+}
+
+func (w *worker) dropConn() {
+	if w.conn == nil {
+		return
+	}
+	w.conn.Close()
+	w.conn = nil
+	w.e.limit.release()
+}
+
+// send transmits one copy, redialling a broken connection twice. A copy
+// whose connection broke after DATA may arrive twice: that is a copy in
+// flight, counted by the crash harness.
+func (w *worker) send(ctx context.Context, msgID int64, from, to string, msg []byte) error {
+	var last error = errRelayDown
+	for range 3 {
+		if err := w.ensureConn(ctx); err != nil {
+			return err
+		}
+		err := w.conn.Send(ctx, msgID, from, to, msg)
+		w.lastWork = time.Now()
+		if err == nil {
+			w.e.limit.success()
+			return nil
+		}
+		se := classify(err)
+		if !se.Broken {
+			return se
+		}
+		w.dropConn()
+		if se.Code == 421 {
+			w.e.limit.busy()
+			sleep(ctx, 200*time.Millisecond)
+		}
+		last = se
+	}
+	return last
+}
+
+// flush makes copies final (capture) before the store is told they went.
+func (w *worker) flush(ctx context.Context) error {
+	if w.conn == nil {
+		return nil
+	}
+	return w.conn.Flush(ctx)
+}

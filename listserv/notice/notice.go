@@ -1,0 +1,67 @@
+// Package notice builds the messages listserv itself sends (rejections,
+// later confirmations and welcomes) with go-mail. Every one carries
+// Auto-Submitted: auto-replied (RFC 3834) so that other robots do not answer.
+package notice
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	mail "github.com/wneessen/go-mail"
+
+	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// ShouldNotify reports whether the author of m may be told about it: never
+// an auto-reply, a bounce or a list message (no backscatter, no loops).
+func ShouldNotify(m *store.Message) bool {
+	if m.EnvelopeFrom == "" || m.FromAddr == "" {
+		return false
+	}
+	h, _, err := mailhdr.Split(m.Raw)
+	if err != nil {
+		return false
+	}
+	if v := h.Get("Auto-Submitted"); v != "" && !strings.EqualFold(v, "no") {
+		return false
+	}
+	p := strings.ToLower(h.Get("Precedence"))
+	return p != "bulk" && p != "junk" && p != "list" && !h.Has("List-Id")
+}
+
+// Rejection tells the author that a moderator rejected their post.
+func Rejection(l *store.List, m *store.Message, reason string) (*store.QueuedMail, error) {
+	body := fmt.Sprintf("Your message to %s was not distributed.\r\n\r\nSubject: %s\r\n", l.Address, m.Subject)
+	if reason != "" {
+		body += "Reason given by the moderator: " + reason + "\r\n"
+	}
+	body += fmt.Sprintf("\r\nQuestions? Write to the list owners at %s.\r\n", l.SubAddress("owner"))
+	return build(l, m.FromAddr, "Your message to "+l.Address+" was rejected", body, m.MessageID)
+}
+
+func build(l *store.List, to, subject, body, inReplyTo string) (*store.QueuedMail, error) {
+	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := msg.From(l.SubAddress("owner")); err != nil {
+		return nil, fmt.Errorf("notice from: %w", err)
+	}
+	if err := msg.To(to); err != nil {
+		return nil, fmt.Errorf("notice to: %w", err)
+	}
+	msg.Subject(subject)
+	msg.SetDate()
+	msg.SetMessageIDWithValue(fmt.Sprintf("notice.%s@%s", randomID(), l.Domain()))
+	msg.SetGenHeader("Auto-Submitted", "auto-replied")
+	if inReplyTo != "" {
+		msg.SetGenHeader("In-Reply-To", "<"+inReplyTo+">")
+	}
+	msg.SetBodyString(mail.TypeTextPlain, body)
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("render notice: %w", err)
+	}
+	// Empty envelope sender would be right for a DSN; a notice uses the
+	// -bounces address so its own failures come back to us.
+	return &store.QueuedMail{From: l.SubAddress("bounces"), To: to, Raw: b.Bytes()}, nil
+}

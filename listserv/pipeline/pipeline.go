@@ -1,0 +1,119 @@
+// Package pipeline is the one way in for every message, whatever the
+// transport (SMTP, LMTP, later IMAP ingestion): it resolves recipients,
+// parses the message once, decides by list policy and the loop and
+// auto-reply rules, and stores the outcome durably before anyone is told 250.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// ErrUnknownRecipient: the address is not one this server serves.
+var ErrUnknownRecipient = errors.New("no such list or address here")
+
+// Pipeline decides what happens to inbound mail.
+type Pipeline struct {
+	st     store.Store
+	log    *slog.Logger
+	commit *committer
+	// Accepted is called after a commit that queued fan-out work.
+	Accepted func()
+}
+
+// New returns a pipeline over st; Run must be running for Deliver to commit.
+func New(st store.Store, log *slog.Logger) *Pipeline {
+	return &Pipeline{st: st, log: log, commit: newCommitter(st, log)}
+}
+
+// Run works the group committer until ctx ends.
+func (p *Pipeline) Run(ctx context.Context) { p.commit.run(ctx) }
+
+// Envelope is the SMTP envelope of one message.
+type Envelope struct {
+	From      string
+	Transport string // smtp, lmtp
+	Remote    string
+}
+
+// Outcome is what happened to a message for one recipient.
+type Outcome struct {
+	State  string // accepted, held, dropped, inbox
+	Reason string
+	ID     int64 // message id (or inbox id)
+}
+
+// Deliver handles raw for each recipient and returns one outcome or error
+// per recipient, in order. Nothing is returned before it is durable.
+func (p *Pipeline) Deliver(ctx context.Context, env Envelope, rcpts []*Recipient, raw []byte) ([]Outcome, []error) {
+	outs := make([]Outcome, len(rcpts))
+	errs := make([]error, len(rcpts))
+	parsed, perr := mailhdr.Parse(raw)
+	for i, r := range rcpts {
+		if r.Kind != KindPost && r.Kind != KindOwner {
+			outs[i], errs[i] = p.toInbox(ctx, env, r, raw)
+			continue
+		}
+		if perr != nil {
+			errs[i] = fmt.Errorf("%w: %w", ErrMalformed, perr)
+			continue
+		}
+		outs[i], errs[i] = p.post(ctx, env, r, parsed, raw)
+	}
+	return outs, errs
+}
+
+// ErrMalformed: the message cannot be read as RFC 5322 at all.
+var ErrMalformed = errors.New("message is not RFC 5322")
+
+func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mailhdr.Parsed, raw []byte) (Outcome, error) {
+	msg := &store.Message{
+		ListID: r.List.ID, EnvelopeFrom: env.From, FromAddr: m.From, FromName: m.FromName,
+		Subject: m.Subject, MessageID: m.MessageID, InReplyTo: m.InReplyTo, SentAt: m.Date, Raw: raw,
+	}
+	msg.References = joinIDs(m.References)
+	it := &store.Intake{Message: msg}
+	if r.Kind == KindOwner {
+		msg.State, it.Audience = "owner", "owners"
+	} else {
+		d, err := p.decide(ctx, env, r.List, m, int64(len(raw)))
+		if err != nil {
+			return Outcome{}, err
+		}
+		msg.State, msg.Reason = d.state, d.reason
+	}
+	if err := p.commit.save(ctx, it); err != nil {
+		return Outcome{}, err
+	}
+	p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
+		"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)
+	if (msg.State == store.StateAccepted || it.Audience == "owners") && p.Accepted != nil {
+		p.Accepted()
+	}
+	return Outcome{State: msg.State, Reason: msg.Reason, ID: msg.ID}, nil
+}
+
+func (p *Pipeline) toInbox(ctx context.Context, env Envelope, r *Recipient, raw []byte) (Outcome, error) {
+	in := &store.InboxItem{ListID: r.List.ID, Kind: r.Kind, EnvelopeFrom: env.From, Raw: raw}
+	if err := p.st.SaveInbox(ctx, in); err != nil {
+		return Outcome{}, err
+	}
+	p.log.Info("admin mail stored", "list", r.List.Address, "kind", r.Kind, "id", in.ID, "from", env.From)
+	return Outcome{State: "inbox", ID: in.ID}, nil
+}
+
+func joinIDs(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += " "
+		}
+		out += id
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+// Package server wires the parts of `listserv serve` together: the store,
+// the intake pipeline, SMTP and LMTP listeners, the delivery engine and the
+// web server, and shuts them down in the order that loses nothing.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/pipeline"
+	"github.com/demnet-uk/listserv/listserv/smtpin"
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/store/sqldb"
+	"github.com/demnet-uk/listserv/listserv/token"
+	"github.com/demnet-uk/listserv/listserv/web"
+)
+
+// Config is everything serve needs; cmd/listserv fills it from flags and
+// environment variables.
+type Config struct {
+	DB       string // SQLite path or postgres:// URL
+	SMTP     string // listen address or "off"
+	LMTP     string // listen address or "" / "off"
+	HTTP     string
+	IMAP     string
+	Relay    string // "capture" or smtp[s]:// URL
+	BaseURL  string
+	Hostname string // SMTP greeting and HELO name
+	Deliver  bool   // false pauses outbound delivery (intake only)
+	SMTPIn   smtpin.Config
+	Delivery delivery.Config
+}
+
+// Server is a running serve process.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	Store    store.Store
+	Engine   *delivery.Engine
+	pipe     *pipeline.Pipeline
+	smtp     []*smtp.Server
+	http     *http.Server
+	web      *web.Server
+	addrs    map[string]string
+	cancelBg context.CancelFunc
+	bg       sync.WaitGroup
+	engineWG sync.WaitGroup
+	stopEng  context.CancelFunc
+}
+
+// Start opens the store and starts every listener; it returns once all
+// are accepting.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	st, err := sqldb.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, Store: st, addrs: map[string]string{}}
+	if err := s.start(ctx); err != nil {
+		s.abort()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) start(ctx context.Context) error {
+	secret, err := s.Store.Secret(ctx)
+	if err != nil {
+		return err
+	}
+	tokens := token.New(secret)
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancelBg = cancel
+	s.pipe = pipeline.New(s.Store, s.log)
+	s.goBg(func() { s.pipe.Run(bg) })
+	tr, err := s.transport()
+	if err != nil {
+		return err
+	}
+	dc := s.cfg.Delivery
+	if dc.Node == "" {
+		dc.Node = nodeName()
+	}
+	dc.BaseURL = s.cfg.BaseURL
+	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
+	s.pipe.Accepted = s.Engine.Wake
+	if s.cfg.Deliver {
+		ectx, stop := context.WithCancel(bg)
+		s.stopEng = stop
+		s.engineWG.Add(1)
+		go func() { defer s.engineWG.Done(); s.Engine.Run(ectx) }()
+	}
+	if err := s.listenSMTP("smtp", s.cfg.SMTP, false); err != nil {
+		return err
+	}
+	if err := s.listenSMTP("lmtp", s.cfg.LMTP, true); err != nil {
+		return err
+	}
+	if err := s.listenHTTP(tokens, tr.Name() == "capture"); err != nil {
+		return err
+	}
+	if s.cfg.IMAP != "" && s.cfg.IMAP != "off" {
+		s.log.Info("IMAP archive access is not available in this version; --imap is accepted and ignored", "imap", s.cfg.IMAP)
+	}
+	s.web.SetReady(true)
+	s.log.Info("listserv ready", "smtp", s.addrs["smtp"], "lmtp", s.addrs["lmtp"], "http", s.addrs["http"],
+		"relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
+	return nil
+}
+
+func (s *Server) goBg(f func()) {
+	s.bg.Add(1)
+	go func() { defer s.bg.Done(); f() }()
+}
+
+func (s *Server) transport() (delivery.Transport, error) {
+	if s.cfg.Relay == "" || s.cfg.Relay == "capture" {
+		return delivery.NewCapture(s.Store), nil
+	}
+	return delivery.NewRelay(s.cfg.Relay, s.cfg.Hostname)
+}
+
+func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
+	if addr == "" || addr == "off" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s listener: %w", name, err)
+	}
+	c := s.cfg.SMTPIn
+	c.Domain, c.LMTP = s.cfg.Hostname, lmtp
+	srv := smtpin.NewServer(c, s.pipe, s.log.With("part", name))
+	s.smtp = append(s.smtp, srv)
+	s.addrs[name] = ln.Addr().String()
+	go srv.Serve(ln)
+	return nil
+}
+
+func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
+	w, err := web.New(s.Store, tokens, s.log.With("part", "web"), web.Options{Capture: capture})
+	if err != nil {
+		return err
+	}
+	s.web = w
+	ln, err := net.Listen("tcp", s.cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	s.addrs["http"] = ln.Addr().String()
+	s.http = &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	go s.http.Serve(ln)
+	return nil
+}
+
+// Addr returns the bound address of "smtp", "lmtp" or "http".
+func (s *Server) Addr(name string) string { return s.addrs[name] }
+
+// Shutdown stops accepting, lets SMTP sessions finish (their posts commit),
+// then lets deliveries in flight finish, and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	if s.web != nil {
+		s.web.SetReady(false)
+	}
+	for _, srv := range s.smtp {
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if s.http != nil {
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.stopEng != nil {
+		s.stopEng()
+	}
+	s.engineWG.Wait()
+	s.cancelBg()
+	s.bg.Wait()
+	errs = append(errs, s.Store.Close())
+	return errors.Join(errs...)
+}
+
+func (s *Server) abort() {
+	for _, srv := range s.smtp {
+		srv.Close()
+	}
+	if s.http != nil {
+		s.http.Close()
+	}
+	if s.stopEng != nil {
+		s.stopEng()
+	}
+	s.engineWG.Wait()
+	if s.cancelBg != nil {
+		s.cancelBg()
+	}
+	s.bg.Wait()
+	s.Store.Close()
+}
+
+func nodeName() string {
+	h, _ := os.Hostname()
+	return h + "-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
+}

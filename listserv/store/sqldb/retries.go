@@ -1,0 +1,148 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// claimIDs leases up to limit due rows of table to owner and returns their ids.
+func (db *DB) claimIDs(ctx context.Context, q querier, table, owner string, now, until int64, limit int) ([]int64, error) {
+	rs, err := q.query(ctx, `SELECT id FROM `+table+` WHERE next_attempt <= $1 AND lease_until < $2
+		ORDER BY next_attempt, id LIMIT $3`+db.d.skipLocked(), now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(rs, func(r row) (int64, error) { var id int64; return id, r.Scan(&id) })
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, err := q.exec(ctx, `UPDATE `+table+` SET owner = $1, lease_until = $2 WHERE id = $3`, owner, until, id); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// ClaimRetries leases due retries.
+func (db *DB) ClaimRetries(ctx context.Context, owner string, lease time.Duration, limit int) ([]*store.Retry, error) {
+	now := time.Now()
+	var out []*store.Retry
+	err := db.d.tx(ctx, func(q querier) error {
+		ids, err := db.claimIDs(ctx, q, "retries", owner, now.UnixMilli(), now.Add(lease).UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r := &store.Retry{ID: id, Owner: owner}
+			var first int64
+			if err := q.queryRow(ctx, `SELECT message_id, member_id, attempts, first_failed FROM retries WHERE id = $1`, id).
+				Scan(&r.MessageID, &r.MemberID, &r.Attempts, &first); err != nil {
+				return err
+			}
+			r.FirstFailed = time.UnixMilli(first)
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, wrap("claim retries", err)
+}
+
+// FinishRetry deletes a delivered retry, reschedules a temporary failure, or
+// records a permanent one.
+func (db *DB) FinishRetry(ctx context.Context, r *store.Retry, f *store.Failure, next time.Time) error {
+	now := time.Now()
+	err := db.d.tx(ctx, func(q querier) error {
+		if f != nil && f.Temporary {
+			_, err := q.exec(ctx, `UPDATE retries SET attempts = attempts + 1, next_attempt = $1, last_error = $2,
+				lease_until = 0 WHERE id = $3 AND owner = $4`, next.UnixMilli(), failureText(f), r.ID, r.Owner)
+			return err
+		}
+		n, err := q.exec(ctx, `DELETE FROM retries WHERE id = $1 AND owner = $2`, r.ID, r.Owner)
+		if err != nil || n == 0 || f == nil {
+			return err
+		}
+		return recordFailure(ctx, q, f, now)
+	})
+	return wrap("finish retry", err)
+}
+
+// EnqueueMail queues one message the server sends itself.
+func (db *DB) EnqueueMail(ctx context.Context, m *store.QueuedMail) error {
+	now := time.Now().UnixMilli()
+	err := db.d.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+		m.From, m.To, m.Raw, now, now).Scan(&m.ID)
+	return wrap("enqueue mail", err)
+}
+
+// ClaimMail leases due queued mail.
+func (db *DB) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*store.QueuedMail, error) {
+	now := time.Now()
+	var out []*store.QueuedMail
+	err := db.d.tx(ctx, func(q querier) error {
+		ids, err := db.claimIDs(ctx, q, "mailq", owner, now.UnixMilli(), now.Add(lease).UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			m := &store.QueuedMail{ID: id, Owner: owner}
+			var created int64
+			if err := q.queryRow(ctx, `SELECT mail_from, rcpt, raw, attempts, created_at FROM mailq WHERE id = $1`, id).
+				Scan(&m.From, &m.To, &m.Raw, &m.Attempts, &created); err != nil {
+				return err
+			}
+			m.CreatedAt = time.UnixMilli(created)
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, wrap("claim mail", err)
+}
+
+// FinishMail deletes sent mail, reschedules a temporary failure, or records
+// a permanent one.
+func (db *DB) FinishMail(ctx context.Context, m *store.QueuedMail, f *store.Failure, next time.Time) error {
+	now := time.Now()
+	err := db.d.tx(ctx, func(q querier) error {
+		if f != nil && f.Temporary {
+			_, err := q.exec(ctx, `UPDATE mailq SET attempts = attempts + 1, next_attempt = $1, last_error = $2,
+				lease_until = 0 WHERE id = $3 AND owner = $4`, next.UnixMilli(), failureText(f), m.ID, m.Owner)
+			return err
+		}
+		n, err := q.exec(ctx, `DELETE FROM mailq WHERE id = $1 AND owner = $2`, m.ID, m.Owner)
+		if err != nil || n == 0 || f == nil {
+			return err
+		}
+		return recordFailure(ctx, q, f, now)
+	})
+	return wrap("finish mail", err)
+}
+
+// ListFailures returns the permanent failures recorded against a member.
+func (db *DB) ListFailures(ctx context.Context, memberID int64) ([]*store.Failure, error) {
+	rs, err := db.d.query(ctx, `SELECT COALESCE(member_id, 0), COALESCE(message_id, 0), rcpt, code, enhanced, text, at
+		FROM failures WHERE member_id = $1 ORDER BY id`, memberID)
+	if err != nil {
+		return nil, wrap("list failures", err)
+	}
+	return collect(rs, func(r row) (*store.Failure, error) {
+		var f store.Failure
+		var at int64
+		err := r.Scan(&f.MemberID, &f.MessageID, &f.Rcpt, &f.Code, &f.Enhanced, &f.Text, &at)
+		f.At = time.UnixMilli(at)
+		return &f, err
+	})
+}
+
+// Pending counts outstanding work.
+func (db *DB) Pending(ctx context.Context) (store.QueueStats, error) {
+	var s store.QueueStats
+	err := db.d.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM fanouts WHERE state = 'open'),
+		(SELECT COUNT(*) FROM chunks WHERE state = 'claimed'),
+		(SELECT COUNT(*) FROM retries),
+		(SELECT COUNT(*) FROM mailq)`).Scan(&s.OpenFanouts, &s.Chunks, &s.Retries, &s.Mail)
+	return s, wrap("pending", err)
+}

@@ -1,0 +1,113 @@
+// Package store defines everything listserv keeps and the one interface the
+// rest of the server uses to keep it. Package sqldb implements it on SQLite
+// and PostgreSQL; storetest is the conformance suite both must pass.
+//
+// Engines (pipeline, delivery, web) depend on this interface only, never on
+// tables or SQL.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors callers test with errors.Is.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrExists         = errors.New("already exists")
+	ErrAlreadyHandled = errors.New("already handled")
+	ErrLeaseLost      = errors.New("lease lost")
+	ErrSchemaTooNew   = errors.New("database schema is newer than this binary")
+)
+
+// Store is everything the server keeps.
+type Store interface {
+	Lists
+	Members
+	Messages
+	Queue
+	Outbox
+	Settings
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	Close() error
+}
+
+// Lists are the mailing lists.
+type Lists interface {
+	CreateList(ctx context.Context, l *List) error
+	GetList(ctx context.Context, address string) (*List, error)
+	GetListByID(ctx context.Context, id int64) (*List, error)
+	AllLists(ctx context.Context) ([]*List, error)
+	UpdateList(ctx context.Context, l *List) error
+}
+
+// Members are subscriptions: one address on one list.
+type Members interface {
+	// AddMembers adds new members in one transaction; addresses already on the
+	// list are left as they are and counted in skipped.
+	AddMembers(ctx context.Context, listID int64, ms []NewMember) (added, skipped int, err error)
+	RemoveMembers(ctx context.Context, listID int64, addresses []string) (int, error)
+	RemoveMemberByID(ctx context.Context, id int64) error
+	GetMember(ctx context.Context, listID int64, address string) (*Member, error)
+	GetMemberByID(ctx context.Context, id int64) (*Member, error)
+	// ListMembers pages through a list by id (keyset): ids greater than after.
+	ListMembers(ctx context.Context, listID, after int64, limit int) ([]*Member, error)
+	CountMembers(ctx context.Context, listID int64) (int64, error)
+}
+
+// Messages are stored inbound mail, the archive and the held queue.
+type Messages interface {
+	// SaveIntake stores a batch of inbound messages in one transaction (group
+	// commit); when it returns nil every item is durable and has its IDs set.
+	SaveIntake(ctx context.Context, items []*Intake) error
+	GetMessage(ctx context.Context, id int64) (*Message, error)
+	ListHeld(ctx context.Context, listID int64) ([]*Held, error)
+	GetHeld(ctx context.Context, id int64) (*Held, error)
+	// ResolveHeld acts on a pending held item exactly once. Approving stores
+	// the post in the archive and queues its fan-out in the same transaction.
+	// A second action gets ErrAlreadyHandled and the Held as it was left.
+	ResolveHeld(ctx context.Context, id int64, action HeldAction, by, note string) (*Held, error)
+	// SaveInbox keeps administrative mail (-request, -join, -leave, -bounces)
+	// for the engines that process it.
+	SaveInbox(ctx context.Context, in *InboxItem) error
+}
+
+// Queue is the durable outbound work: fan-out chunks, retries and the
+// server's own notices. Every claim is a lease so several nodes can share it.
+type Queue interface {
+	// ClaimChunk takes over an expired chunk, or cuts the next slice of up to
+	// size members from an open fan-out, leased to owner. ErrNotFound: no work.
+	ClaimChunk(ctx context.Context, owner string, lease time.Duration, size int) (*Chunk, error)
+	// ChunkMembers returns the members a chunk still has to reach.
+	ChunkMembers(ctx context.Context, c *Chunk) ([]*Member, error)
+	RenewChunk(ctx context.Context, c *Chunk, lease time.Duration) error
+	// CheckpointChunk files res (sent so far, failures so far) and moves the
+	// checkpoint to c.SentUpto in one transaction, renewing the lease.
+	CheckpointChunk(ctx context.Context, c *Chunk, lease time.Duration, res ChunkResult) error
+	// CompleteChunk records the outcome; ErrLeaseLost if another owner has it.
+	CompleteChunk(ctx context.Context, c *Chunk, res ChunkResult) error
+	ClaimRetries(ctx context.Context, owner string, lease time.Duration, limit int) ([]*Retry, error)
+	FinishRetry(ctx context.Context, r *Retry, f *Failure, next time.Time) error
+	EnqueueMail(ctx context.Context, m *QueuedMail) error
+	ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*QueuedMail, error)
+	FinishMail(ctx context.Context, m *QueuedMail, f *Failure, next time.Time) error
+	ListFailures(ctx context.Context, memberID int64) ([]*Failure, error)
+	// Pending counts queued work: open fan-outs, leased chunks, retries, mail.
+	Pending(ctx context.Context) (QueueStats, error)
+}
+
+// Outbox keeps the copies captured when no relay is configured.
+type Outbox interface {
+	CaptureCopies(ctx context.Context, cs []*Captured) error
+	// ListOutbox pages newest first: ids below before (0 = from the newest).
+	ListOutbox(ctx context.Context, before int64, limit int) ([]*Captured, error)
+	GetCaptured(ctx context.Context, id int64) (*Captured, error)
+}
+
+// Settings holds server-wide values such as the token secret.
+type Settings interface {
+	// Secret returns the server's HMAC key, created on first use.
+	Secret(ctx context.Context) ([]byte, error)
+}

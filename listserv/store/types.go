@@ -1,0 +1,240 @@
+package store
+
+import (
+	"strings"
+	"time"
+)
+
+// List policies: who may post without moderation.
+const (
+	PolicyOpen      = "open"
+	PolicyMembers   = "members"
+	PolicyModerated = "moderated"
+	PolicyAnnounce  = "announce"
+)
+
+// Member roles, delivery modes and statuses.
+const (
+	RoleMember    = "member"
+	RoleModerator = "moderator"
+	RoleOwner     = "owner"
+
+	ModeEach   = "each"
+	ModeDigest = "digest"
+	ModeNoMail = "nomail"
+
+	StatusEnabled         = "enabled"
+	StatusDisabledBounces = "disabled-bounces"
+)
+
+// List is one mailing list.
+type List struct {
+	ID            int64
+	Address       string // lower case, e.g. team@example.org
+	Name          string
+	Description   string
+	Kind          string // discussion (newsletter later)
+	Policy        string
+	Archive       string // public, members, off
+	SubjectPrefix string
+	ReplyTo       string // list or author
+	MaxSize       int64  // 0: the server default
+	UIDValidity   uint32
+	Created       time.Time
+}
+
+// LocalPart is the part of the address before the @.
+func (l *List) LocalPart() string { lp, _, _ := strings.Cut(l.Address, "@"); return lp }
+
+// Domain is the part of the address after the @.
+func (l *List) Domain() string { _, d, _ := strings.Cut(l.Address, "@"); return d }
+
+// ListID is the RFC 2919 identifier: the address with the @ turned into a dot.
+func (l *List) ListID() string { return l.LocalPart() + "." + l.Domain() }
+
+// SubAddress is a list's helper address such as team-request@example.org.
+func (l *List) SubAddress(suffix string) string {
+	return l.LocalPart() + "-" + suffix + "@" + l.Domain()
+}
+
+// NewMember is a member to add.
+type NewMember struct {
+	Address string
+	Name    string
+	Role    string // default member
+	Mode    string // default each
+	Source  string // operator, import, web, email: how consent was given
+}
+
+// Member is one subscription.
+type Member struct {
+	ID          int64
+	ListID      int64
+	Address     string
+	Name        string
+	Role        string
+	Mode        string
+	Status      string
+	BounceScore float64
+	Source      string
+	Created     time.Time
+}
+
+// CanPostAnnounce reports whether the member may post to an announce list.
+func (m *Member) CanPostAnnounce() bool { return m.Role == RoleOwner || m.Role == RoleModerator }
+
+// Message states.
+const (
+	StateAccepted  = "accepted"
+	StateHeld      = "held"
+	StateRejected  = "rejected"
+	StateDiscarded = "discarded"
+	StateDropped   = "dropped" // loops and auto-replies: kept, never distributed
+)
+
+// Message is one inbound message, raw bytes exactly as received plus the
+// fields we index.
+type Message struct {
+	ID           int64
+	ListID       int64
+	EnvelopeFrom string
+	FromAddr     string
+	FromName     string
+	Subject      string
+	MessageID    string // without angle brackets
+	InReplyTo    string
+	References   string // space separated, without angle brackets
+	SentAt       time.Time
+	Size         int64
+	Raw          []byte
+	State        string
+	Reason       string
+	UID          int64 // archive UID within the list, 0 until accepted
+	Received     time.Time
+}
+
+// Intake is one item of a group commit.
+type Intake struct {
+	Message *Message // ListID and State set by the caller
+	// Audience of the fan-out for accepted messages: members (default) or owners.
+	Audience string
+	HeldID   int64 // set by SaveIntake when State is held
+}
+
+// Held is one item waiting for a moderator.
+type Held struct {
+	ID          int64
+	ListID      int64
+	ListAddress string
+	Kind        string // post (later: subscription, item)
+	MessageID   int64
+	From        string
+	Subject     string
+	Size        int64
+	Reason      string
+	State       string // pending, approved, rejected, discarded
+	HandledBy   string
+	HandledAt   time.Time
+	Note        string
+	Created     time.Time
+}
+
+// HeldAction is what a moderator does with a held item.
+type HeldAction string
+
+// Held actions.
+const (
+	Approve HeldAction = "approved"
+	Reject  HeldAction = "rejected"
+	Discard HeldAction = "discarded"
+)
+
+// InboxItem is administrative mail kept for later processing.
+type InboxItem struct {
+	ID           int64
+	ListID       int64
+	Kind         string // request, join, leave, bounces, owner
+	EnvelopeFrom string
+	Raw          []byte
+}
+
+// Chunk is a leased slice of one fan-out: members with IDs in
+// (SentUpto, Last], at least First.
+type Chunk struct {
+	ID        int64
+	FanoutID  int64
+	MessageID int64
+	ListID    int64
+	Audience  string
+	First     int64
+	Last      int64
+	SentUpto  int64
+	Owner     string
+	Taken     bool // re-leased after another owner's lease expired
+}
+
+// ChunkResult is what happened to a chunk's copies.
+type ChunkResult struct {
+	Sent     int
+	Failures []Failure // temporary ones become retries, permanent ones are recorded
+	RetryAt  time.Time
+}
+
+// Failure is one refused copy.
+type Failure struct {
+	MemberID  int64
+	MessageID int64
+	Rcpt      string
+	Code      int
+	Enhanced  string
+	Text      string
+	Temporary bool
+	At        time.Time
+}
+
+// Retry is one copy waiting to be tried again.
+type Retry struct {
+	ID          int64
+	MessageID   int64
+	MemberID    int64
+	Attempts    int
+	FirstFailed time.Time
+	Owner       string
+}
+
+// QueuedMail is one message the server itself sends (notices, replies).
+type QueuedMail struct {
+	ID        int64
+	From      string
+	To        string
+	Raw       []byte
+	Attempts  int
+	Owner     string
+	CreatedAt time.Time
+}
+
+// Captured is one outbound copy kept instead of sent (capture mode).
+type Captured struct {
+	ID        int64
+	MessageID int64
+	From      string
+	To        string
+	Raw       []byte
+	Created   time.Time
+}
+
+// QueueStats counts outstanding outbound work.
+type QueueStats struct {
+	OpenFanouts int64
+	Chunks      int64
+	Retries     int64
+	Mail        int64
+}
+
+// Idle reports whether nothing is waiting to be sent now.
+func (q QueueStats) Idle() bool {
+	return q.OpenFanouts == 0 && q.Chunks == 0 && q.Retries == 0 && q.Mail == 0
+}
+
+// NormalizeAddress lower-cases an address for comparison and uniqueness.
+func NormalizeAddress(a string) string { return strings.ToLower(strings.TrimSpace(a)) }

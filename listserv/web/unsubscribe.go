@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+type unsubView struct {
+	Done                                        bool
+	ListName, ListAddress, JoinAddress, Address string
+}
+
+// member resolves the token of /u/{token}; ok false means an error page
+// was written. An unknown member (already gone) is not an error.
+func (s *Server) member(w http.ResponseWriter, r *http.Request) (*store.Member, bool) {
+	id, ok := s.tokens.ParseUnsubscribe(mux.Vars(r)["token"])
+	if !ok {
+		s.error(w, http.StatusNotFound, "This link does not work",
+			"The unsubscribe link is incomplete or damaged. Use the link from the most recent message you received.")
+		return nil, false
+	}
+	m, err := s.st.GetMemberByID(r.Context(), id)
+	if err != nil {
+		s.render(w, http.StatusOK, "error", map[string]string{"Title": "You are not subscribed",
+			"Message": "This address is no longer on the list; there is nothing more to do."})
+		return nil, false
+	}
+	return m, true
+}
+
+func (s *Server) view(r *http.Request, m *store.Member, done bool) unsubView {
+	v := unsubView{Done: done, Address: m.Address}
+	if l, err := s.st.GetListByID(r.Context(), m.ListID); err == nil {
+		v.ListName, v.ListAddress, v.JoinAddress = l.Name, l.Address, l.SubAddress("join")
+		if v.ListName == "" {
+			v.ListName = l.Address
+		}
+	}
+	return v
+}
+
+// unsubscribePage shows one button: a GET must not unsubscribe, since
+// link scanners fetch URLs.
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, http.StatusOK, "unsubscribe", s.view(r, m, false))
+}
+
+// unsubscribe is RFC 8058 one-click: a POST acts at once, no sign-in.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	v := s.view(r, m, true)
+	if err := s.st.RemoveMemberByID(r.Context(), m.ID); err != nil {
+		s.log.Error("unsubscribe", "member", m.ID, "err", err)
+		s.error(w, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		return
+	}
+	s.log.Info("unsubscribed", "list", v.ListAddress, "member", m.ID, "how", "one-click")
+	s.render(w, http.StatusOK, "unsubscribe", v)
+}
