@@ -58,18 +58,21 @@ func (w *worker) step(ctx, send context.Context) bool {
 		w.chunk(send, c)
 		return true
 	}
+	if ctx.Err() != nil {
+		return false
+	}
 	if !errors.Is(err, store.ErrNotFound) {
 		e.log.Error("claim chunk", "err", err)
 		sleep(ctx, time.Second)
 		return false
 	}
-	if rs, err := e.st.ClaimRetries(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil {
+	if rs, err := e.st.ClaimRetries(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
 		e.log.Error("claim retries", "err", err)
 	} else if len(rs) > 0 {
 		w.retries(send, rs)
 		return true
 	}
-	if ms, err := e.st.ClaimMail(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil {
+	if ms, err := e.st.ClaimMail(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
 		e.log.Error("claim mail", "err", err)
 	} else if len(ms) > 0 {
 		w.mail(send, ms)

@@ -19,7 +19,7 @@ var (
 	errTempFailure  = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary local problem, try again later"}
 	errBareCR       = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Bare CR or bare LF before a dot is not allowed (SMTP smuggling)"}
 	errMalformed    = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message has no valid RFC 5322 header"}
-	errTooLarge     = smtp.ErrDataTooLarge
+	errLongLine     = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Line too long (RFC 5322 allows 998 characters)"}
 	errNoRecipients = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "No valid recipients"}
 )
 
@@ -79,6 +79,9 @@ func (s *session) read(r io.Reader) ([]byte, error) {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {
 			return nil, se
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			return nil, errLongLine
 		}
 		return nil, errTempFailure
 	}
