@@ -79,7 +79,7 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 	msg.References = joinIDs(m.References)
 	it := &store.Intake{Message: msg}
 	if r.Kind == KindOwner {
-		msg.State, it.Audience = "owner", "owners"
+		msg.State, it.Audience = store.StateOwner, "owners"
 	} else {
 		d, err := p.decide(ctx, env, r.List, m, int64(len(raw)))
 		if err != nil {

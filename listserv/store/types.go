@@ -90,6 +90,7 @@ const (
 	StateRejected  = "rejected"
 	StateDiscarded = "discarded"
 	StateDropped   = "dropped" // loops and auto-replies: kept, never distributed
+	StateOwner     = "owner"   // mail to LIST-owner: forwarded to owners, never archived
 )
 
 // Message is one inbound message, raw bytes exactly as received plus the
@@ -116,7 +117,8 @@ type Message struct {
 // Intake is one item of a group commit.
 type Intake struct {
 	Message *Message // ListID and State set by the caller
-	// Audience of the fan-out for accepted messages: members (default) or owners.
+	// Audience of the fan-out: members (default, accepted posts only) or
+	// owners (mail to LIST-owner, in state owner).
 	Audience string
 	HeldID   int64 // set by SaveIntake when State is held
 }

@@ -43,10 +43,10 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
-	switch m.State {
-	case store.StateAccepted:
+	switch {
+	case m.State == store.StateAccepted || it.Audience == "owners":
 		return insertFanout(ctx, q, m.ID, m.ListID, it.Audience, now)
-	case store.StateHeld:
+	case m.State == store.StateHeld:
 		return q.queryRow(ctx, `INSERT INTO held (list_id, kind, message_id, reason, created_at)
 			VALUES ($1, 'post', $2, $3, $4) RETURNING id`, m.ListID, m.ID, m.Reason, now.UnixMilli()).Scan(&it.HeldID)
 	}
