@@ -24,8 +24,8 @@ type captureConn struct {
 	buf []*store.Captured
 }
 
-func (c *captureConn) Send(_ context.Context, msgID int64, from, to string, msg []byte) error {
-	c.buf = append(c.buf, &store.Captured{MessageID: msgID, From: from, To: to, Raw: append([]byte(nil), msg...)})
+func (c *captureConn) Send(_ context.Context, msgID int64, from, to string, cp *Copy) error {
+	c.buf = append(c.buf, &store.Captured{MessageID: msgID, From: from, To: to, Raw: cp.Bytes()})
 	return nil
 }
 

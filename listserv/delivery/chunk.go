@@ -78,17 +78,17 @@ func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.Ch
 func (w *worker) copyTo(ctx context.Context, it *prepItem, m *store.Member) error {
 	e := w.e
 	w.buf.Reset()
-	it.prep.AppendCopy(&w.buf, e.tokens.Unsubscribe(m.ID))
-	msg := w.buf.Bytes()
+	it.prep.AppendHead(&w.buf, e.tokens.Unsubscribe(m.ID))
+	cp := &Copy{Head: w.buf.Bytes(), Body: it.prep.Body, Stuffed: it.prep.Stuffed}
 	if e.Sign != nil {
-		pre, err := e.Sign(ctx, it.list, msg)
+		pre, err := e.Sign(ctx, it.list, cp.Head, cp.Body)
 		if err != nil {
 			return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
 		}
-		msg = append(pre, msg...)
+		cp.Head = append(pre, cp.Head...)
 	}
 	from := it.list.LocalPart() + "-bounces+" + e.tokens.VERP(m.ID, it.msg.ID) + "@" + it.list.Domain()
-	return w.send(ctx, it.msg.ID, from, m.Address, msg)
+	return w.send(ctx, it.msg.ID, from, m.Address, cp)
 }
 
 func failureOf(err error, m *store.Member, msgID int64) store.Failure {

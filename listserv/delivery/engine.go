@@ -32,8 +32,9 @@ func DefaultConfig() Config {
 }
 
 // Signer may add fields (DKIM-Signature) to a finished copy; it runs after
-// every list rewrite, on every node. Nil means unsigned.
-type Signer func(ctx context.Context, list *store.List, copy []byte) (prepend []byte, err error)
+// every list rewrite, on every node. The body is the same for every copy
+// of a post, so a signer can cache its hash. Nil means unsigned.
+type Signer func(ctx context.Context, list *store.List, head, body []byte) (prepend []byte, err error)
 
 // Engine sends everything queued.
 type Engine struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -63,17 +64,30 @@ func (r *Relay) Dial(ctx context.Context) (Conn, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	return &relayConn{c: sc}, nil
+	return newRelayConn(sc), nil
 }
 
 type relayConn struct {
-	c     *gsmtp.Client
-	dirty bool // a transaction failed half way: RSET before the next
+	c         *gsmtp.Client
+	pipelined bool   // server offers PIPELINING (RFC 2920)
+	mailOpts  string // " BODY=8BITMIME" when offered
+	dirty     bool   // a transaction failed half way: RSET before the next
 }
 
-// Send writes pre-rendered bytes through go-mail's SMTP client: no Msg is
-// built per copy (API-NOTES section 9: a third of the throughput).
-func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, msg []byte) error {
+func newRelayConn(sc *gsmtp.Client) *relayConn {
+	c := &relayConn{c: sc}
+	c.pipelined, _ = sc.Extension("PIPELINING")
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		c.mailOpts = " BODY=8BITMIME"
+	}
+	return c
+}
+
+// Send writes pre-rendered bytes through go-mail's SMTP connection: no Msg
+// is built per copy (API-NOTES section 9: that costs a third of the
+// throughput). With PIPELINING, MAIL, RCPT and DATA go out in one write and
+// the body, stuffed once per post, in a second: two round trips a copy.
+func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, cp *Copy) error {
 	if dl, ok := ctx.Deadline(); ok {
 		c.c.UpdateDeadline(time.Until(dl))
 	}
@@ -83,6 +97,52 @@ func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, msg []by
 		}
 		c.dirty = false
 	}
+	if strings.ContainsAny(from+to, "\r\n<>") {
+		return &SendError{Code: 501, Enhanced: "5.1.3", Text: "address contains forbidden characters"}
+	}
+	if !c.pipelined {
+		return c.sendPlain(from, to, cp)
+	}
+	t := c.c.Text
+	t.W.WriteString("MAIL FROM:<" + from + ">" + c.mailOpts + "\r\nRCPT TO:<" + to + ">\r\nDATA\r\n")
+	if err := t.W.Flush(); err != nil {
+		return &SendError{Text: err.Error(), Broken: true}
+	}
+	_, _, errMail := t.ReadResponse(250)
+	_, _, errRcpt := t.ReadResponse(25)
+	_, _, errData := t.ReadResponse(354)
+	if err := firstErr(errMail, errRcpt, errData); err != nil {
+		if errData == nil { // server wants a body after all: end it empty, then reset
+			t.W.WriteString(".\r\n")
+			t.W.Flush()
+			t.ReadResponse(250)
+		}
+		c.dirty = true
+		return classify(err)
+	}
+	return c.writeBody(cp)
+}
+
+func (c *relayConn) writeBody(cp *Copy) error {
+	t := c.c.Text
+	body := cp.Stuffed
+	if body == nil {
+		body = dotStuff(cp.Body)
+	}
+	t.W.Write(cp.Head)
+	t.W.Write(body)
+	t.W.WriteString(".\r\n")
+	if err := t.W.Flush(); err != nil {
+		return &SendError{Text: err.Error(), Broken: true}
+	}
+	if _, _, err := t.ReadResponse(250); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// sendPlain is for servers without PIPELINING: one command at a time.
+func (c *relayConn) sendPlain(from, to string, cp *Copy) error {
 	if err := c.c.Mail("<" + from + ">"); err != nil {
 		c.dirty = true
 		return classify(err)
@@ -96,11 +156,20 @@ func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, msg []by
 		c.dirty = true
 		return classify(err)
 	}
-	if _, err := w.Write(msg); err != nil {
+	if _, err := w.Write(cp.Bytes()); err != nil {
 		return &SendError{Text: err.Error(), Broken: true}
 	}
 	if err := w.Close(); err != nil {
 		return classify(err)
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 type Prepared struct {
 	Shared  []byte // list fields and the rewritten author fields, CRLF ended
 	Body    []byte // the blank line and the body exactly as stored
+	Stuffed []byte // Body dot-stuffed for SMTP DATA, ending in CRLF: done once per post
 	leave   string // mailto: of the -leave address, for List-Unsubscribe
 	baseURL string
 }
@@ -33,7 +34,7 @@ func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error)
 		return nil, err
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
-	h = h.Without(dropFields...)
+	h = dotSafe(h.Without(dropFields...))
 	if l.SubjectPrefix != "" {
 		h = h.Replace("Subject", prefixSubject(l.SubjectPrefix, m.Subject))
 	}
@@ -45,9 +46,11 @@ func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error)
 		b.Write(f.Raw)
 	}
 	b.Write(h.Bytes())
+	full := append([]byte("\r\n"), body...)
 	return &Prepared{
 		Shared:  b.Bytes(),
-		Body:    append([]byte("\r\n"), body...),
+		Body:    full,
+		Stuffed: dotStuff(full),
 		leave:   "mailto:" + l.SubAddress("leave") + "?subject=unsubscribe",
 		baseURL: baseURL,
 	}, nil
@@ -76,9 +79,10 @@ func listFields(l *store.List, base string) mailhdr.Header {
 	return append(h, mailhdr.New("Precedence", "list"), mailhdr.New("X-Loop", l.Address))
 }
 
-// AppendCopy writes one member's copy to b: the per-member fields
-// (RFC 8058 one-click unsubscribe) then the shared part.
-func (p *Prepared) AppendCopy(b *bytes.Buffer, unsubToken string) {
+// AppendHead writes one member's header to b: the per-member fields
+// (RFC 8058 one-click unsubscribe) then the shared fields. No line of it
+// starts with a dot, so it needs no dot-stuffing.
+func (p *Prepared) AppendHead(b *bytes.Buffer, unsubToken string) {
 	b.WriteString("List-Unsubscribe: <")
 	b.WriteString(p.baseURL)
 	b.WriteString("/u/")
@@ -87,7 +91,42 @@ func (p *Prepared) AppendCopy(b *bytes.Buffer, unsubToken string) {
 	b.WriteString(p.leave)
 	b.WriteString(">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
 	b.Write(p.Shared)
+}
+
+// AppendCopy writes a member's whole copy (header and body) to b.
+func (p *Prepared) AppendCopy(b *bytes.Buffer, unsubToken string) {
+	p.AppendHead(b, unsubToken)
 	b.Write(p.Body)
+}
+
+// dotSafe drops fields whose name starts with a dot (never valid, and the
+// only way a header line could need SMTP dot-stuffing).
+func dotSafe(h mailhdr.Header) mailhdr.Header {
+	out := h[:0:0]
+	for _, f := range h {
+		if !strings.HasPrefix(f.Name, ".") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// dotStuff doubles a leading dot on every line (RFC 5321 section 4.5.2) and
+// makes sure the data ends with CRLF, ready for the ".\r\n" terminator.
+func dotStuff(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/64+2)
+	bol := true
+	for _, c := range b {
+		if bol && c == '.' {
+			out = append(out, '.')
+		}
+		out = append(out, c)
+		bol = c == '\n'
+	}
+	if !bytes.HasSuffix(out, []byte("\r\n")) {
+		out = append(out, '\r', '\n')
+	}
+	return out
 }
 
 var replyPrefix = regexp.MustCompile(`(?i)^\s*((re|fwd?|aw|wg|sv|vs|antw)\s*(\[\d+\])?\s*:\s*)+`)

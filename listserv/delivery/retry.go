@@ -53,7 +53,7 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 	e := w.e
 	for _, q := range ms {
-		err := w.send(ctx, 0, q.From, q.To, q.Raw)
+		err := w.send(ctx, 0, q.From, q.To, &Copy{Body: q.Raw})
 		if err == nil {
 			err = w.flush(ctx)
 		}

@@ -18,10 +18,24 @@ type Transport interface {
 	Name() string
 }
 
+// Copy is one message to send: a header and a body kept apart so the body
+// (shared by every member's copy) is never copied or re-stuffed per copy.
+type Copy struct {
+	Head    []byte // header fields, CRLF ended; may be empty
+	Body    []byte // the blank line and body (or a whole message when Head is empty)
+	Stuffed []byte // Body dot-stuffed, ending in CRLF; nil: the transport stuffs it
+}
+
+// Bytes is the copy as one message.
+func (c *Copy) Bytes() []byte {
+	out := make([]byte, 0, len(c.Head)+len(c.Body))
+	return append(append(out, c.Head...), c.Body...)
+}
+
 // Conn sends copies in order over one connection.
 type Conn interface {
 	// Send transmits one copy. A *SendError says what the peer answered.
-	Send(ctx context.Context, messageID int64, from, to string, msg []byte) error
+	Send(ctx context.Context, messageID int64, from, to string, c *Copy) error
 	// Flush makes buffered copies final (capture writes them to the store).
 	Flush(ctx context.Context) error
 	Close() error

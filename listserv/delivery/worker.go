@@ -123,13 +123,13 @@ func (w *worker) dropConn() {
 // send transmits one copy, redialling a broken connection twice. A copy
 // whose connection broke after DATA may arrive twice: that is a copy in
 // flight, counted by the crash harness.
-func (w *worker) send(ctx context.Context, msgID int64, from, to string, msg []byte) error {
+func (w *worker) send(ctx context.Context, msgID int64, from, to string, cp *Copy) error {
 	var last error = errRelayDown
 	for range 3 {
 		if err := w.ensureConn(ctx); err != nil {
 			return err
 		}
-		err := w.conn.Send(ctx, msgID, from, to, msg)
+		err := w.conn.Send(ctx, msgID, from, to, cp)
 		w.lastWork = time.Now()
 		if err == nil {
 			w.e.limit.success()

@@ -80,7 +80,7 @@ func start(t *testing.T, dbURL string, mut ...func(*server.Config)) *env {
 	for _, m := range mut {
 		m(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := quietLog()
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
@@ -96,6 +96,18 @@ func start(t *testing.T, dbURL string, mut ...func(*server.Config)) *env {
 		}
 	})
 	return &env{srv: srv, sink: sink, ref: ref, st: srv.Store}
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// sendB posts raw to the list over real SMTP (for benchmarks).
+func sendB(s *server.Server, raw string) error {
+	c, err := smtp.Dial(s.Addr("smtp"))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.SendMail("m1@example.net", []string{"bench@lists.example.org"}, strings.NewReader(raw))
 }
 
 type testWriter struct{ t *testing.T }

@@ -48,8 +48,14 @@ func (db *DB) AddMembers(ctx context.Context, listID int64, ms []store.NewMember
 	return added, len(ms) - added, wrap("add members", err)
 }
 
+// SQLite treats $N as a named parameter and looks names up linearly, which
+// makes a 4,000-parameter insert quadratic; anonymous ? is positional.
+func sqlitePlaceholder(int) string { return "?" }
+
+func pgPlaceholder(n int) string { return "$" + strconv.Itoa(n) }
+
 // insertMembersMultiRow is the portable bulk insert: 500 rows a statement.
-func insertMembersMultiRow(ctx context.Context, q querier, listID int64, ms []store.NewMember, now int64) (int, error) {
+func insertMembersMultiRow(ctx context.Context, q querier, listID int64, ms []store.NewMember, now int64, ph func(int) string) (int, error) {
 	const per = 500
 	total := 0
 	var sb strings.Builder
@@ -69,8 +75,7 @@ func insertMembersMultiRow(ctx context.Context, q querier, listID int64, ms []st
 				if k > 1 {
 					sb.WriteByte(',')
 				}
-				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa(n + k))
+				sb.WriteString(ph(n + k))
 			}
 			sb.WriteString(")")
 			args = append(args, listID, m.Address, store.NormalizeAddress(m.Address), m.Name, m.Role, m.Mode, m.Source, now)

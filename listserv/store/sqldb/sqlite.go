@@ -74,7 +74,7 @@ func (s *sqliteDB) tx(ctx context.Context, fn func(q querier) error) error {
 // copyMembers inserts in multi-row statements of 500 (SQLite allows 32766
 // parameters); ON CONFLICT skips addresses already on the list.
 func (s *sqliteDB) copyMembers(ctx context.Context, q querier, listID int64, ms []store.NewMember, now int64) (int, error) {
-	return insertMembersMultiRow(ctx, q, listID, ms, now)
+	return insertMembersMultiRow(ctx, q, listID, ms, now, sqlitePlaceholder)
 }
 
 // sqlExecer is what *sql.DB and *sql.Tx share.
