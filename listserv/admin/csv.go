@@ -35,14 +35,17 @@ func ReadMembersCSV(r io.Reader, source string) ([]store.NewMember, error) {
 	}
 	var out []store.NewMember
 	var bad []string
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, invalid("CSV line %d: %v", line, err)
+			return nil, invalid("CSV: %v", err) // a csv.ParseError names its line
 		}
+		// The file's own line number: the reader skips blank lines and a
+		// quoted field may span several, so counting records drifts.
+		line, _ := cr.FieldPos(0)
 		m := store.NewMember{Address: field(rec, ai), Name: field(rec, colOr(col, "name")),
 			Mode: field(rec, colOr(col, "mode")), Source: source}
 		if m.Address == "" && len(rec) == 1 {

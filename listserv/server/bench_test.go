@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/demnet-uk/listserv/listserv/internal/smtpsink"
-	"github.com/demnet-uk/listserv/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/internal/smtpsink"
+	"github.com/demnet-uk/listserv/internal/testpg"
 	"github.com/demnet-uk/listserv/listserv/server"
 	"github.com/demnet-uk/listserv/listserv/store"
 )

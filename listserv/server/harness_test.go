@@ -13,8 +13,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/demnet-uk/listserv/listserv/internal/smtpsink"
-	"github.com/demnet-uk/listserv/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/internal/smtpsink"
+	"github.com/demnet-uk/listserv/internal/testpg"
 	"github.com/demnet-uk/listserv/listserv/server"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -91,7 +91,7 @@ func start(t *testing.T, dbURL string, mut ...func(*server.Config)) *env {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, server.ErrStopped) {
 			t.Errorf("shutdown: %v", err)
 		}
 	})

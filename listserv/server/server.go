@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -57,6 +58,8 @@ type Server struct {
 	bg       sync.WaitGroup
 	engineWG sync.WaitGroup
 	stopEng  context.CancelFunc
+	leading  atomic.Bool
+	stopped  atomic.Bool
 }
 
 // Start opens the store and starts every listener; it returns once all
@@ -95,6 +98,8 @@ func (s *Server) start(ctx context.Context) error {
 	dc.BaseURL = s.cfg.BaseURL
 	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
 	s.pipe.Accepted = s.Engine.Wake
+	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })
+	s.goBg(func() { s.Store.Lead(bg, "housekeeping", dc.Node, s.housekeep) })
 	if s.cfg.Deliver {
 		ectx, stop := context.WithCancel(bg)
 		s.stopEng = stop
@@ -118,6 +123,30 @@ func (s *Server) start(ctx context.Context) error {
 		"relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
 	return nil
 }
+
+// housekeep runs on the one leading node until leadership ends.
+func (s *Server) housekeep(ctx context.Context) {
+	s.leading.Store(true)
+	defer s.leading.Store(false)
+	s.log.Info("leading housekeeping")
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := s.Store.Housekeep(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("housekeeping", "err", err)
+		} else if n > 0 {
+			s.log.Info("housekeeping", "chunks_removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Leading reports whether this node currently runs the once-only jobs.
+func (s *Server) Leading() bool { return s.leading.Load() }
 
 func (s *Server) goBg(f func()) {
 	s.bg.Add(1)
@@ -168,9 +197,15 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 // Addr returns the bound address of "smtp", "lmtp" or "http".
 func (s *Server) Addr(name string) string { return s.addrs[name] }
 
+// ErrStopped: Shutdown was already called.
+var ErrStopped = errors.New("server already stopped")
+
 // Shutdown stops accepting, lets SMTP sessions finish (their posts commit),
 // then lets deliveries in flight finish, and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if !s.stopped.CompareAndSwap(false, true) {
+		return ErrStopped
+	}
 	var errs []error
 	if s.web != nil {
 		s.web.SetReady(false)

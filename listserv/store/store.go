@@ -29,6 +29,7 @@ type Store interface {
 	Queue
 	Outbox
 	Settings
+	Cluster
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
@@ -104,6 +105,17 @@ type Outbox interface {
 	// ListOutbox pages newest first: ids below before (0 = from the newest).
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*Captured, error)
+}
+
+// Cluster is what several serve processes on one database coordinate by.
+type Cluster interface {
+	// Lead blocks until owner leads the named job, runs fn with a context
+	// that ends when leadership is lost, and repeats until ctx ends.
+	Lead(ctx context.Context, name, owner string, fn func(ctx context.Context)) error
+	// WatchWork calls fn when another node queues work (a wake-up only).
+	WatchWork(ctx context.Context, fn func()) error
+	// Housekeep removes finished queue rows; the leader runs it.
+	Housekeep(ctx context.Context) (int64, error)
 }
 
 // Settings holds server-wide values such as the token secret.

@@ -56,7 +56,7 @@ func pgPlaceholder(n int) string { return "$" + strconv.Itoa(n) }
 
 // insertMembersMultiRow is the portable bulk insert: 500 rows a statement.
 func insertMembersMultiRow(ctx context.Context, q querier, listID int64, ms []store.NewMember, now int64, ph func(int) string) (int, error) {
-	const per = 500
+	const per = 100
 	total := 0
 	var sb strings.Builder
 	for start := 0; start < len(ms); start += per {

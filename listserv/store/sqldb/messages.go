@@ -18,7 +18,7 @@ func (db *DB) SaveIntake(ctx context.Context, items []*store.Intake) error {
 				return err
 			}
 		}
-		return nil
+		return db.notifyWork(ctx, q)
 	})
 	return wrap("save intake", err)
 }
@@ -143,7 +143,10 @@ func (db *DB) ResolveHeld(ctx context.Context, id int64, action store.HeldAction
 			return err
 		}
 		handled = true
-		return resolveMessage(ctx, q, id, action, now)
+		if err := resolveMessage(ctx, q, id, action, now); err != nil {
+			return err
+		}
+		return db.notifyWork(ctx, q)
 	})
 	if err != nil {
 		return nil, wrap("resolve held", err)

@@ -10,7 +10,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
-	"github.com/demnet-uk/listserv/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/internal/testpg"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/store/storetest"
