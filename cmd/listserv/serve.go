@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +62,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if p.err != nil {
 		return p.err
 	}
+	if path := os.Getenv("LISTSERV_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	srv, err := server.Start(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -73,6 +82,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// startCPUProfile writes a pprof CPU profile until stop is called (for the
+// benchmark: LISTSERV_CPUPROFILE=FILE).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
