@@ -31,6 +31,7 @@ Usage:
   listserv held approve ID
   listserv held reject ID [--reason TEXT]
   listserv held discard ID
+  listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB).
 Run "listserv COMMAND -h" for a command's flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return memberCmd(ctx, rest, stdout)
 	case "held":
 		return heldCmd(ctx, rest, stdout)
+	case "login-link":
+		return loginLink(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

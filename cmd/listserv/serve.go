@@ -25,6 +25,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	relay := f.str("relay", "LISTSERV_RELAY", "capture", "capture, smtp://host:port (STARTTLS when offered) or smtps://user:pass@host:465")
 	baseURL := f.str("base-url", "LISTSERV_BASE_URL", "", "public URL of the web UI (default http://HTTP-ADDRESS)")
 	hostname := f.str("hostname", "LISTSERV_HOSTNAME", "localhost", "name in the SMTP greeting and outbound HELO")
+	site := f.str("site-address", "LISTSERV_SITE_ADDRESS", "", "sender of mail that belongs to no list, such as sign-in links (default listserv@HOSTNAME)")
 	deliver := f.str("delivery", "LISTSERV_DELIVERY", "on", "on, or off to pause outbound delivery (intake still works)")
 	workers := f.str("workers", "LISTSERV_WORKERS", "8", "connections to the relay at most")
 	chunk := f.str("chunk-size", "LISTSERV_CHUNK_SIZE", "200", "members per delivery chunk")
@@ -43,7 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
-		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
+		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SiteAddress: *site, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + *httpAddr
 	}

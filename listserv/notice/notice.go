@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	mail "github.com/wneessen/go-mail"
 
@@ -42,8 +43,20 @@ func Rejection(l *store.List, m *store.Message, reason string) (*store.QueuedMai
 }
 
 func build(l *store.List, to, subject, body, inReplyTo string) (*store.QueuedMail, error) {
+	q, err := buildFrom(l.SubAddress("owner"), to, subject, body, inReplyTo)
+	if err != nil {
+		return nil, err
+	}
+	// A notice about a list uses its -bounces address so that the notice's
+	// own failures come back to us.
+	q.From = l.SubAddress("bounces")
+	return q, nil
+}
+
+// buildFrom renders a plain-text notice from a site or list address.
+func buildFrom(from, to, subject, body, inReplyTo string) (*store.QueuedMail, error) {
 	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := msg.From(l.SubAddress("owner")); err != nil {
+	if err := msg.From(from); err != nil {
 		return nil, fmt.Errorf("notice from: %w", err)
 	}
 	if err := msg.To(to); err != nil {
@@ -51,7 +64,8 @@ func build(l *store.List, to, subject, body, inReplyTo string) (*store.QueuedMai
 	}
 	msg.Subject(subject)
 	msg.SetDate()
-	msg.SetMessageIDWithValue(fmt.Sprintf("notice.%s@%s", randomID(), l.Domain()))
+	_, domain, _ := strings.Cut(from, "@")
+	msg.SetMessageIDWithValue(fmt.Sprintf("notice.%s@%s", randomID(), domain))
 	msg.SetGenHeader("Auto-Submitted", "auto-replied")
 	if inReplyTo != "" {
 		msg.SetGenHeader("In-Reply-To", "<"+inReplyTo+">")
@@ -61,7 +75,13 @@ func build(l *store.List, to, subject, body, inReplyTo string) (*store.QueuedMai
 	if _, err := msg.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("render notice: %w", err)
 	}
-	// Empty envelope sender would be right for a DSN; a notice uses the
-	// -bounces address so its own failures come back to us.
-	return &store.QueuedMail{From: l.SubAddress("bounces"), To: to, Raw: b.Bytes()}, nil
+	return &store.QueuedMail{From: from, To: to, Raw: b.Bytes()}, nil
+}
+
+// LoginLink mails a one-time sign-in link.
+func LoginLink(from, to, link string, ttl time.Duration) (*store.QueuedMail, error) {
+	body := fmt.Sprintf("Someone (we hope you) asked to sign in to the mailing lists with this address.\r\n\r\n"+
+		"Open this link to sign in. It works once, for %d minutes:\r\n\r\n%s\r\n\r\n"+
+		"If you did not ask, ignore this message: nothing happens without the link.\r\n", int(ttl.Minutes()), link)
+	return buildFrom(from, to, "Your sign-in link", body, "")
 }

@@ -38,9 +38,12 @@ type Config struct {
 	Relay    string // "capture" or smtp[s]:// URL
 	BaseURL  string
 	Hostname string // SMTP greeting and HELO name
-	Deliver  bool   // false pauses outbound delivery (intake only)
-	SMTPIn   smtpin.Config
-	Delivery delivery.Config
+	// SiteAddress sends mail that belongs to no list (sign-in links);
+	// default listserv@Hostname.
+	SiteAddress string
+	Deliver     bool // false pauses outbound delivery (intake only)
+	SMTPIn      smtpin.Config
+	Delivery    delivery.Config
 }
 
 // Server is a running serve process.
@@ -178,7 +181,12 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 }
 
 func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
-	w, err := web.New(s.Store, tokens, s.log.With("part", "web"), web.Options{Capture: capture})
+	site := s.cfg.SiteAddress
+	if site == "" {
+		site = "listserv@" + s.cfg.Hostname
+	}
+	w, err := web.New(s.Store, tokens, s.log.With("part", "web"),
+		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, SiteAddress: site})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ type Store interface {
 	Outbox
 	Settings
 	Cluster
+	Web
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

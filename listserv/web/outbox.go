@@ -19,14 +19,14 @@ const outboxPage = 50
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	if !s.capture {
-		s.error(w, http.StatusNotFound, "No outbox", "Mail is sent through a relay, so nothing is captured here.")
+		s.Error(w, r, http.StatusNotFound, "No outbox", "Mail is sent through a relay, so nothing is captured here.")
 		return
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	cs, err := s.st.ListOutbox(r.Context(), before, outboxPage)
 	if err != nil {
 		s.log.Error("outbox", "err", err)
-		s.error(w, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 		return
 	}
 	rows := make([]outboxRow, len(cs))
@@ -42,16 +42,16 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	if len(cs) < outboxPage {
 		next = 0
 	}
-	s.render(w, http.StatusOK, "outbox", map[string]any{"Items": rows, "Next": next})
+	s.Render(w, r, http.StatusOK, "outbox", map[string]any{"Items": rows, "Next": next})
 }
 
 func (s *Server) outboxItem(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	c, err := s.st.GetCaptured(r.Context(), id)
 	if !s.capture || err != nil {
-		s.error(w, http.StatusNotFound, "Message not found", "There is no captured message with that number.")
+		s.Error(w, r, http.StatusNotFound, "Message not found", "There is no captured message with that number.")
 		return
 	}
-	s.render(w, http.StatusOK, "outbox_item", outboxRow{ID: c.ID, When: c.Created.UTC().Format("2006-01-02 15:04:05"),
+	s.Render(w, r, http.StatusOK, "outbox_item", outboxRow{ID: c.ID, When: c.Created.UTC().Format("2006-01-02 15:04:05"),
 		To: c.To, From: c.From, Raw: string(c.Raw)})
 }

