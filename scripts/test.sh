@@ -51,16 +51,14 @@ else
 	fi
 fi
 
-# ---------------------------------------------------------------- browser deps (hook)
+# ---------------------------------------------------------------- browser deps
 
-if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [[ -f tests/browser/package.json ]]; then
-	say "installing tests/browser dependencies"
-	export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
-	if [[ -f tests/browser/package-lock.json ]]; then
-		npm ci --prefix tests/browser --no-audit --no-fund
-	else
-		npm install --prefix tests/browser --no-audit --no-fund
+if ! ./scripts/browser-deps.sh; then
+	if [[ ${CI:-} == true ]]; then
+		say "FAIL: could not install the browser test dependencies"
+		exit 1
 	fi
+	say "WARNING: browser dependencies missing; browser tests will be SKIPPED"
 fi
 
 # ---------------------------------------------------------------- gofmt

@@ -14,18 +14,18 @@ import (
 
 // browser is a cookie-keeping HTTP client that never follows redirects
 // silently, so tests see each step.
-type browser struct {
+type webClient struct {
 	t    *testing.T
 	c    *http.Client
 	base string
 }
 
-func newBrowser(t *testing.T, e *env) *browser {
+func newBrowser(t *testing.T, e *env) *webClient {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: "http://" + e.srv.Addr("http"), c: &http.Client{Jar: jar}}
+	return &webClient{t: t, base: "http://" + e.srv.Addr("http"), c: &http.Client{Jar: jar}}
 }
 
-func (b *browser) get(path string) (int, string) {
+func (b *webClient) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
 	if err != nil {
@@ -36,7 +36,7 @@ func (b *browser) get(path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-func (b *browser) post(path string, form url.Values) (int, string) {
+func (b *webClient) post(path string, form url.Values) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.PostForm(b.base+path, form)
 	if err != nil {
