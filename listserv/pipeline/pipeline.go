@@ -24,6 +24,8 @@ type Pipeline struct {
 	commit *committer
 	// Accepted is called after a commit that queued fan-out work.
 	Accepted func()
+	// Admin is called after administrative mail was stored.
+	Admin func()
 }
 
 // New returns a pipeline over st; Run must be running for Deliver to commit.
@@ -99,11 +101,14 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 }
 
 func (p *Pipeline) toInbox(ctx context.Context, env Envelope, r *Recipient, raw []byte) (Outcome, error) {
-	in := &store.InboxItem{ListID: r.List.ID, Kind: r.Kind, EnvelopeFrom: env.From, Raw: raw}
+	in := &store.InboxItem{ListID: r.List.ID, Kind: r.Kind, Token: r.Token, EnvelopeFrom: env.From, Raw: raw}
 	if err := p.st.SaveInbox(ctx, in); err != nil {
 		return Outcome{}, err
 	}
 	p.log.Info("admin mail stored", "list", r.List.Address, "kind", r.Kind, "id", in.ID, "from", env.From)
+	if p.Admin != nil {
+		p.Admin()
+	}
 	return Outcome{State: "inbox", ID: in.ID}, nil
 }
 

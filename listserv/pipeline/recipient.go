@@ -16,9 +16,17 @@ const (
 	KindJoin    = "join"
 	KindLeave   = "leave"
 	KindBounces = "bounces"
+	// KindConfirm and KindModerate are only reachable with a token:
+	// LIST-confirm+TOKEN@ (reply to confirm a subscription) and
+	// LIST-moderate+TOKEN@ (a moderator's reply to a held-post notice).
+	KindConfirm  = "confirm"
+	KindModerate = "moderate"
 )
 
-var suffixes = []string{KindRequest, KindOwner, KindJoin, KindLeave, KindBounces}
+var suffixes = []string{KindRequest, KindOwner, KindJoin, KindLeave, KindBounces, KindConfirm, KindModerate}
+
+// tokenKinds take (or require) a +TOKEN.
+var tokenKinds = map[string]bool{KindBounces: true, KindConfirm: true, KindModerate: true}
 
 // Recipient is a resolved RCPT address.
 type Recipient struct {
@@ -42,7 +50,7 @@ func (p *Pipeline) Resolve(ctx context.Context, address string) (*Recipient, err
 	base, tok, _ := strings.Cut(local, "+")
 	for _, s := range suffixes {
 		name, found := strings.CutSuffix(base, "-"+s)
-		if !found || name == "" || (tok != "" && s != KindBounces) {
+		if !found || name == "" || (tok != "" && !tokenKinds[s]) || (tok == "" && (s == KindConfirm || s == KindModerate)) {
 			continue
 		}
 		l, err := p.lookup(ctx, name+"@"+domain)

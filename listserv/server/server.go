@@ -19,6 +19,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -52,6 +53,7 @@ type Server struct {
 	log      *slog.Logger
 	Store    store.Store
 	Engine   *delivery.Engine
+	Inbox    *inbox.Processor
 	pipe     *pipeline.Pipeline
 	smtp     []*smtp.Server
 	http     *http.Server
@@ -101,6 +103,11 @@ func (s *Server) start(ctx context.Context) error {
 	dc.BaseURL = s.cfg.BaseURL
 	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
 	s.pipe.Accepted = s.Engine.Wake
+	s.Inbox = inbox.New(s.Store, dc.Node, s.log.With("part", "inbox"))
+	s.wireModeration(tokens)
+	s.wireSubscriptions(tokens)
+	s.pipe.Admin = s.Inbox.Wake
+	s.goBg(func() { s.Inbox.Run(bg) })
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })
 	s.goBg(func() { s.Store.Lead(bg, "housekeeping", dc.Node, s.housekeep) })
 	if s.cfg.Deliver {

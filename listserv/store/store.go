@@ -31,6 +31,8 @@ type Store interface {
 	Settings
 	Cluster
 	Web
+	Moderation
+	Subscriptions
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
@@ -74,6 +76,12 @@ type Messages interface {
 	// SaveInbox keeps administrative mail (-request, -join, -leave, -bounces)
 	// for the engines that process it.
 	SaveInbox(ctx context.Context, in *InboxItem) error
+	// ClaimInbox leases new inbox items; FinishInbox records the outcome.
+	ClaimInbox(ctx context.Context, owner string, lease time.Duration, limit int) ([]*InboxItem, error)
+	FinishInbox(ctx context.Context, it *InboxItem, state, note string) error
+	// HoldSubscription puts a subscription request in the held queue;
+	// approving it adds the member in the same transaction.
+	HoldSubscription(ctx context.Context, listID int64, m NewMember, reason string) (*Held, error)
 }
 
 // Queue is the durable outbound work: fan-out chunks, retries and the

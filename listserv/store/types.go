@@ -128,8 +128,9 @@ type Held struct {
 	ID          int64
 	ListID      int64
 	ListAddress string
-	Kind        string // post (later: subscription, item)
+	Kind        string // post, subscription (later: item)
 	MessageID   int64
+	Data        string // kind-specific JSON (subscription: the NewMember)
 	From        string
 	Subject     string
 	Size        int64
@@ -155,10 +156,19 @@ const (
 type InboxItem struct {
 	ID           int64
 	ListID       int64
-	Kind         string // request, join, leave, bounces, owner
+	Kind         string // request, join, leave, bounces, confirm, moderate
+	Token        string // from LIST-KIND+TOKEN@ addresses
 	EnvelopeFrom string
 	Raw          []byte
+	Owner        string
 }
+
+// Inbox item states after processing.
+const (
+	InboxDone   = "done"
+	InboxFailed = "failed"
+	InboxKept   = "kept" // no handler yet (bounces): kept for later engines
+)
 
 // Chunk is a leased slice of one fan-out: members with IDs in
 // (SentUpto, Last], at least First.

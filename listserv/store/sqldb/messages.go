@@ -97,15 +97,15 @@ func (db *DB) GetMessage(ctx context.Context, id int64) (*store.Message, error) 
 	return m, wrap("get message", err)
 }
 
-const heldSelect = `SELECT h.id, h.list_id, l.address, h.kind, COALESCE(h.message_id, 0), COALESCE(m.from_addr, ''),
-	COALESCE(m.subject, ''), COALESCE(m.size, 0), h.reason, h.state, h.handled_by, h.handled_at, h.note, h.created_at
+const heldSelect = `SELECT h.id, h.list_id, l.address, h.kind, COALESCE(h.message_id, 0), COALESCE(m.from_addr, h.from_addr),
+	COALESCE(m.subject, h.subject), COALESCE(m.size, 0), h.reason, h.state, h.handled_by, h.handled_at, h.note, h.created_at, h.data
 	FROM held h JOIN lists l ON l.id = h.list_id LEFT JOIN messages m ON m.id = h.message_id `
 
 func scanHeld(r row) (*store.Held, error) {
 	var h store.Held
 	var handled, created int64
 	err := r.Scan(&h.ID, &h.ListID, &h.ListAddress, &h.Kind, &h.MessageID, &h.From, &h.Subject, &h.Size,
-		&h.Reason, &h.State, &h.HandledBy, &handled, &h.Note, &created)
+		&h.Reason, &h.State, &h.HandledBy, &handled, &h.Note, &created, &h.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +169,13 @@ func (db *DB) ResolveHeld(ctx context.Context, id int64, action store.HeldAction
 
 func resolveMessage(ctx context.Context, q querier, heldID int64, action store.HeldAction, now time.Time) (int64, error) {
 	var msgID, listID int64
-	if err := q.queryRow(ctx, `SELECT COALESCE(message_id, 0), list_id FROM held WHERE id = $1`, heldID).Scan(&msgID, &listID); err != nil {
+	var kind, data string
+	if err := q.queryRow(ctx, `SELECT COALESCE(message_id, 0), list_id, kind, data FROM held WHERE id = $1`, heldID).
+		Scan(&msgID, &listID, &kind, &data); err != nil {
 		return 0, err
+	}
+	if kind == "subscription" {
+		return listID, resolveSubscription(ctx, q, listID, action, data, now)
 	}
 	if msgID == 0 {
 		return listID, nil
@@ -191,7 +196,8 @@ func resolveMessage(ctx context.Context, q querier, heldID int64, action store.H
 
 // SaveInbox keeps administrative mail.
 func (db *DB) SaveInbox(ctx context.Context, in *store.InboxItem) error {
-	err := db.d.queryRow(ctx, `INSERT INTO inbox (list_id, kind, envelope_from, raw, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-		in.ListID, in.Kind, in.EnvelopeFrom, in.Raw, time.Now().UnixMilli()).Scan(&in.ID)
+	err := db.d.queryRow(ctx, `INSERT INTO inbox (list_id, kind, token, envelope_from, raw, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+		in.ListID, in.Kind, in.Token, in.EnvelopeFrom, in.Raw, time.Now().UnixMilli()).Scan(&in.ID)
 	return wrap("save inbox", err)
 }

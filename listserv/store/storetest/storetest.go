@@ -53,7 +53,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Secret", testSecret},
 		{"Pending", testPending},
 		{"Inbox", testInbox},
+		{"InboxClaim", testInboxClaim},
+		{"HeldSubscription", testHeldSubscription},
+		{"WebTokensSessions", testWebTokensSessions},
 	}
+	tests = append(tests, moderationTests...)
+	tests = append(tests, subscriptionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

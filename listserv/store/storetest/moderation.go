@@ -1,0 +1,4 @@
+package storetest
+
+// moderationTests are the conformance tests of store.Moderation.
+var moderationTests = []storeTest{}

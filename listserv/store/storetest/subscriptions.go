@@ -1,0 +1,4 @@
+package storetest
+
+// subscriptionTests are the conformance tests of store.Subscriptions.
+var subscriptionTests = []storeTest{}
