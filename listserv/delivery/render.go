@@ -36,7 +36,7 @@ func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error)
 	baseURL = strings.TrimRight(baseURL, "/")
 	h = dotSafe(h.Without(dropFields...))
 	if l.SubjectPrefix != "" {
-		h = h.Replace("Subject", prefixSubject(l.SubjectPrefix, m.Subject))
+		h = h.Replace("Subject", foldValue(prefixSubject(l.SubjectPrefix, m.Subject), len("Subject: ")))
 	}
 	if l.ReplyTo == "list" {
 		h = h.Replace("Reply-To", "<"+l.Address+">")
@@ -156,7 +156,39 @@ func encodePhrase(s string) string {
 	if isASCII(s) {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	}
+	// Q-encoded words in a phrase may not hold specials (RFC 2047 section
+	// 5 rule 3); Go's Q encoder leaves them literal, so use B then.
+	if strings.ContainsAny(s, "\"#$%&'(),.:;<>@[\\]^`{|}~") {
+		return mime.BEncoding.Encode("utf-8", s)
+	}
 	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// foldValue folds v at spaces so its lines stay near 78 octets (RFC 5322
+// section 2.2.3) and never pass 998 where a space allows; used is what the
+// first line already holds ("Subject: "). Unfolding gives v back. An
+// encoded subject is one long line of encoded words otherwise.
+func foldValue(v string, used int) string {
+	if used+len(v) <= 78 {
+		return v
+	}
+	var b strings.Builder
+	n, words := used, false
+	for i, w := range strings.Split(v, " ") {
+		if i > 0 {
+			// Fold only before a word, so no line is blanks alone.
+			if w != "" && words && n+1+len(w) > 78 {
+				b.WriteString("\r\n")
+				n = 0
+			}
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+		words = words || w != ""
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {

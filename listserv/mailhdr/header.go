@@ -37,15 +37,26 @@ func Split(raw []byte) (Header, []byte, error) {
 	rest := raw
 	for len(rest) > 0 {
 		if rest[0] == '\n' || (rest[0] == '\r' && len(rest) > 1 && rest[1] == '\n') {
+			if len(h) == 0 {
+				return nil, nil, ErrNoHeader // a blank first line is not a field
+			}
 			return h, rest[bytes.IndexByte(rest, '\n')+1:], nil
 		}
 		end := fieldEnd(rest)
 		line := rest[:end]
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || bytes.ContainsAny(line[:colon], " \t\r\n") && len(h) == 0 {
+		// A name never spans lines (a colon only in a continuation line is
+		// a line without a colon); the first line may not have blanks in
+		// its name either (an mbox "From " line is not a field).
+		if colon <= 0 || bytes.ContainsAny(line[:colon], "\r\n") ||
+			len(h) == 0 && bytes.ContainsAny(line[:colon], " \t") {
 			return nil, nil, ErrNoHeader
 		}
-		h = append(h, Field{Name: strings.TrimSpace(string(line[:colon])), Raw: line})
+		name := strings.TrimSpace(string(line[:colon]))
+		if name == "" {
+			return nil, nil, ErrNoHeader
+		}
+		h = append(h, Field{Name: name, Raw: line})
 		rest = rest[end:]
 	}
 	if len(h) == 0 {
@@ -137,7 +148,7 @@ func (h Header) Replace(name, value string) Header {
 }
 
 // New makes a field; value must already be encoded (RFC 2047) and free of
-// CR and LF.
+// CR and LF other than folding (CRLF then a space or tab).
 func New(name, value string) Field {
 	return Field{Name: name, Raw: []byte(name + ": " + value + "\r\n")}
 }

@@ -33,7 +33,15 @@ func Parse(raw []byte) (*Parsed, error) {
 		return nil, err
 	}
 	p := &Parsed{Header: h, Body: body}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(h.Bytes(), '\r', '\n'))))
+	// textproto refuses the whole header for one field name it does not
+	// accept (8-bit, inner space), so give it only the fields it reads.
+	readable := make(Header, 0, len(h))
+	for _, f := range h {
+		if tokenName(f.Raw) {
+			readable = append(readable, f)
+		}
+	}
+	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(readable.Bytes(), '\r', '\n'))))
 	if err != nil {
 		return p, nil
 	}
@@ -53,4 +61,20 @@ func Parse(raw []byte) (*Parsed, error) {
 	p.References, _ = mh.MsgIDList("References")
 	p.Date, _ = mh.Date()
 	return p, nil
+}
+
+// tokenName reports whether the field name in raw (trimmed of blanks, as
+// textproto does) is printable ASCII, which is what textproto accepts.
+func tokenName(raw []byte) bool {
+	colon := bytes.IndexByte(raw, ':')
+	if colon < 0 {
+		return false
+	}
+	name := bytes.Trim(raw[:colon], " \t")
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return len(name) > 0
 }

@@ -77,8 +77,13 @@ func isLoop(l *store.List, h mailhdr.Header) bool {
 // isAutoSubmitted follows RFC 3834 section 5 (any value but "no"), plus the
 // headers Microsoft and others use for out-of-office replies.
 func isAutoSubmitted(h mailhdr.Header) bool {
-	if v := h.Get("Auto-Submitted"); v != "" && !strings.EqualFold(strings.TrimSpace(strings.Split(v, ";")[0]), "no") {
-		return true
+	if v := h.Get("Auto-Submitted"); v != "" {
+		// The keyword, before any parameter or comment ("no (human)" is "no").
+		kw, _, _ := strings.Cut(v, ";")
+		kw, _, _ = strings.Cut(kw, "(")
+		if !strings.EqualFold(strings.TrimSpace(kw), "no") {
+			return true
+		}
 	}
 	return h.Has("X-Autoreply") || h.Has("X-Autorespond") ||
 		strings.EqualFold(h.Get("X-Auto-Response-Suppress"), "All") && h.Has("X-Autoreply")
