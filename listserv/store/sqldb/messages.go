@@ -12,6 +12,9 @@ import (
 // every post that arrived while the previous commit was running.
 func (db *DB) SaveIntake(ctx context.Context, items []*store.Intake) error {
 	now := time.Now()
+	if p, ok := db.d.(*pgDB); ok {
+		return wrap("save intake", db.saveIntakePG(ctx, p, items, now))
+	}
 	err := db.d.tx(ctx, func(q querier) error {
 		for _, it := range items {
 			if err := saveOne(ctx, q, it, now); err != nil {
