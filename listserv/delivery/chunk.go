@@ -31,7 +31,9 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	for _, m := range members {
 		err := w.copyTo(ctx, it, m)
 		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
-			w.saveProgress(ctx, c, &res) // leave the rest queued
+			// Leave the rest queued and let any node with a working
+			// connection take the chunk at once.
+			w.saveProgress(ctx, c, &res, -time.Millisecond)
 			return
 		}
 		if err != nil {
@@ -43,7 +45,7 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 		}
 		c.SentUpto = m.ID
 		if time.Since(checkpoint) > e.cfg.Lease/3 {
-			if !w.saveProgress(ctx, c, &res) {
+			if !w.saveProgress(ctx, c, &res, e.cfg.Lease) {
 				return
 			}
 			checkpoint = time.Now()
@@ -58,14 +60,15 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	}
 }
 
-// saveProgress flushes, files failures so far and moves the checkpoint.
-func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.ChunkResult) bool {
+// saveProgress flushes, files failures so far, moves the checkpoint and
+// sets the lease (negative: release the chunk now).
+func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.ChunkResult, lease time.Duration) bool {
 	ctx = context.WithoutCancel(ctx)
 	if err := w.flush(ctx); err != nil {
 		w.e.log.Error("flush copies", "chunk", c.ID, "err", err)
 		return false
 	}
-	err := w.e.st.CheckpointChunk(ctx, c, w.e.cfg.Lease, *res)
+	err := w.e.st.CheckpointChunk(ctx, c, lease, *res)
 	if err != nil {
 		w.e.log.Warn("checkpoint chunk", "chunk", c.ID, "err", err)
 		return false
