@@ -325,6 +325,9 @@ func (s *Sink) Close() error {
 			err = nil
 		}
 		s.cerr = err
+		// srv.Close does not know the listener if Serve has not started
+		// yet; closing it ourselves makes Serve return either way.
+		s.ln.Close()
 		<-s.served
 		s.liveMu.Lock()
 		live := make([]*sinkConn, 0, len(s.live))
