@@ -26,8 +26,10 @@ func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return memberLs(ctx, rest, stdout)
 	case "import":
 		return memberImport(ctx, rest, stdout)
+	case "export":
+		return memberExport(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown member command %q (add, rm, ls, import)", errUsage, verb)
+	return fmt.Errorf("%w: unknown member command %q (add, rm, ls, import, export)", errUsage, verb)
 }
 
 func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -154,6 +156,8 @@ func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 
 func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member import")
+	invite := f.Bool("invite", false, "mail invitations instead of adding; each person confirms")
+	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links in invitations")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -179,6 +183,9 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	l, err := db.GetList(ctx, pos[0])
 	if err != nil {
 		return err
+	}
+	if *invite {
+		return inviteMembers(ctx, db, l, ms, *base, stdout)
 	}
 	added, skipped, err := admin.ImportMembers(ctx, db, l.ID, ms)
 	if err != nil {

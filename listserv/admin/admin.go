@@ -120,7 +120,7 @@ func CheckMember(m *store.NewMember) error {
 // backscatter) or discards a held post.
 func ResolveHeld(ctx context.Context, st store.Store, id int64, action store.HeldAction, by, reason string) (*store.Held, error) {
 	h, err := st.ResolveHeld(ctx, id, action, by, reason)
-	if err != nil || action != store.Reject {
+	if err != nil || action != store.Reject || h.Kind != "post" {
 		return h, err
 	}
 	m, err := st.GetMessage(ctx, h.MessageID)

@@ -129,16 +129,16 @@ func TestNonMemberHeldUntilApproved(t *testing.T) {
 		if held[0].Reason == "" || held[0].From != "stranger@else.example" || held[0].Subject != "Let me in" {
 			t.Errorf("held = %+v", held[0])
 		}
-		if n := e.sink.Count(); n != 0 {
+		if n := modCopyCount(e); n != 0 {
 			t.Fatalf("held post delivered %d copies before approval", n)
 		}
 		if _, err := admin.ResolveHeld(ctx, e.st, held[0].ID, store.Approve, "test", ""); err != nil {
 			t.Fatal(err)
 		}
 		e.srv.Engine.Wake()
-		waitFor(t, "approved copies", func() bool { return e.sink.Count() >= 4 })
+		waitFor(t, "approved copies", func() bool { return modCopyCount(e) >= 4 })
 		for _, a := range eachMembers {
-			if n := len(e.copiesTo(a)); n != 1 {
+			if n := len(modListCopies(e, a)); n != 1 {
 				t.Errorf("%s got %d copies of the approved post", a, n)
 			}
 		}

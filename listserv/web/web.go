@@ -69,7 +69,6 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/", s.home).Methods(http.MethodGet)
 	r.HandleFunc("/outbox", s.outbox).Methods(http.MethodGet)
 	r.HandleFunc("/outbox/{id:[0-9]+}", s.outboxItem).Methods(http.MethodGet)
 	r.HandleFunc("/u/{token}", s.unsubscribePage).Methods(http.MethodGet)
@@ -139,14 +138,4 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	w.Write([]byte("ok\n"))
-}
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ls, err := s.st.AllLists(r.Context())
-	if err != nil {
-		s.log.Error("lists", "err", err)
-		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
-		return
-	}
-	s.Render(w, r, http.StatusOK, "home", map[string]any{"Lists": ls})
 }

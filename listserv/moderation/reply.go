@@ -1,0 +1,151 @@
+package moderation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+// ErrIgnored marks a reply that changed nothing on purpose (not from a
+// moderator, an auto-reply, an unknown token); the inbox records it failed
+// with the reason as its note, and nobody is answered.
+var ErrIgnored = errors.New("moderation reply ignored")
+
+// Command is a moderator's emailed decision.
+type Command struct {
+	Action Action // Approve, Reject or Discard
+	Reason string // for Reject
+}
+
+// ParseCommand reads the first non-empty line of a reply's text:
+// "approve", "reject REASON" or "discard" (any case, trailing punctuation
+// ignored). ok is false for anything else.
+func ParseCommand(text string) (Command, bool) {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		word, rest, _ := strings.Cut(line, " ")
+		switch strings.ToLower(strings.TrimRight(word, ".!:,")) {
+		case "approve", "approved":
+			return Command{Action: Approve}, true
+		case "discard", "discarded":
+			return Command{Action: Discard}, true
+		case "reject", "rejected":
+			return Command{Action: Reject, Reason: oneLine(rest, 500)}, true
+		}
+		return Command{}, false
+	}
+	return Command{}, false
+}
+
+// replyText is the plain text of a reply: its text/plain part, or its
+// HTML part with every tag removed.
+func replyText(raw []byte) string {
+	in := Inspect(raw, 16<<10)
+	if strings.TrimSpace(in.Text) != "" || in.HTML == "" {
+		return in.Text
+	}
+	html := strings.NewReplacer("<br>", "\n", "<br/>", "\n", "<br />", "\n", "</p>", "\n", "</div>", "\n").Replace(in.HTML)
+	return bluemonday.StrictPolicy().Sanitize(html)
+}
+
+// HandleReply is the inbox handler for LIST-moderate+TOKEN@: a moderator
+// answering a held-item notice. It acts only when the reply comes from one
+// of the list's moderators or owners (its From, else its envelope sender)
+// and the token is one we sent for this list and not used yet. The
+// moderator is told what happened; nobody else is ever answered.
+func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.List) error {
+	p, err := mailhdr.Parse(it.Raw)
+	if err != nil {
+		return fmt.Errorf("%w: unreadable message: %v", ErrIgnored, err)
+	}
+	if IsAutoReply(p.Header) {
+		return fmt.Errorf("%w: an automatic reply", ErrIgnored)
+	}
+	who, err := e.staffSender(ctx, l, p.From, it.EnvelopeFrom)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	hash := token.Hash(strings.ToLower(it.Token))
+	t, err := e.st.PeekModerationToken(ctx, hash, now)
+	if errors.Is(err, store.ErrNotFound) || err == nil && t.ListID != l.ID {
+		e.answer(ctx, l, who, p, "This reply changed nothing",
+			"The address you replied to was already used, has expired, or belongs to another list.\n"+
+				"Open the queue on the web instead: "+e.cfg.BaseURL+"/moderate\n")
+		return fmt.Errorf("%w: token unknown, used or for another list", ErrIgnored)
+	}
+	if err != nil {
+		return err
+	}
+	cmd, ok := ParseCommand(replyText(it.Raw))
+	if !ok {
+		e.answer(ctx, l, who, p, "This reply changed nothing",
+			"The first line of your reply must be one of:\n\n  approve\n  reject REASON\n  discard\n\n"+
+				"Reply to the same notice again, or open it on the web: "+e.itemURL(&store.Held{ID: t.HeldID})+"\n")
+		return fmt.Errorf("%w: no command on the first line", ErrIgnored)
+	}
+	// The token is used before acting, so two replies with one token (a
+	// moderator's double send) act once; ResolveHeld settles races between
+	// different tokens, the web and the CLI.
+	if err := e.st.UseModerationToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
+		e.answer(ctx, l, who, p, "This reply changed nothing", "That notice's reply address was already used.\n")
+		return fmt.Errorf("%w: token already used", ErrIgnored)
+	} else if err != nil {
+		return err
+	}
+	out, err := Act(ctx, e.st, t.HeldID, cmd.Action, who, cmd.Reason)
+	if err != nil {
+		return err
+	}
+	subject := "Done: " + out.Message
+	if !out.Done {
+		subject = "Already handled: " + out.Message
+	}
+	e.answer(ctx, l, who, p, subject, out.Message+"\n")
+	e.log.Info("moderated by email", "held", t.HeldID, "by", who, "action", cmd.Action, "done", out.Done)
+	return nil
+}
+
+// staffSender returns the reply's From, else its envelope sender, when
+// that address is an owner or moderator of l.
+func (e *Engine) staffSender(ctx context.Context, l *store.List, from, envelope string) (string, error) {
+	for _, a := range []string{from, envelope} {
+		if a == "" {
+			continue
+		}
+		m, err := e.st.GetMember(ctx, l.ID, a)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if (m.Role == store.RoleOwner || m.Role == store.RoleModerator) && m.Status == store.StatusEnabled {
+			return store.NormalizeAddress(m.Address), nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s is not a moderator of %s", ErrIgnored, from, l.Address)
+}
+
+// answer tells the moderator what their reply did; failures only log, the
+// action itself stands.
+func (e *Engine) answer(ctx context.Context, l *store.List, to string, p *mailhdr.Parsed, subject, body string) {
+	q, err := letter{list: l, to: to, subject: subject, body: body, inReplyTo: p.MessageID, auto: "auto-replied"}.build()
+	if err == nil {
+		err = e.st.EnqueueMail(ctx, q)
+	}
+	if err != nil {
+		e.log.Warn("answer moderator", "to", to, "err", err)
+	}
+}
