@@ -28,7 +28,17 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	}
 	res := store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}
 	checkpoint := time.Now()
+	defer func() { w.until = time.Time{} }()
 	for _, m := range members {
+		// Renew the lease before sending, not after: a worker that waited
+		// (for a connection) must learn it lost the chunk before it sends.
+		if time.Since(checkpoint) > e.cfg.Lease/3 {
+			if !w.saveProgress(ctx, c, &res, e.cfg.Lease) {
+				return
+			}
+			checkpoint = time.Now()
+		}
+		w.until = checkpoint.Add(e.cfg.Lease * 2 / 3)
 		err := w.copyTo(ctx, it, m)
 		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
 			// Leave the rest queued and let any node with a working
@@ -44,12 +54,6 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 			e.sent.Add(1)
 		}
 		c.SentUpto = m.ID
-		if time.Since(checkpoint) > e.cfg.Lease/3 {
-			if !w.saveProgress(ctx, c, &res, e.cfg.Lease) {
-				return
-			}
-			checkpoint = time.Now()
-		}
 	}
 	if err := w.flush(ctx); err != nil {
 		e.log.Error("flush copies", "chunk", c.ID, "err", err)

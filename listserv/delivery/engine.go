@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,7 +113,7 @@ func (e *Engine) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{e: e, id: i}
+			w := &worker{e: e, id: i, owner: e.cfg.Node + "/w" + strconv.Itoa(i)}
 			w.run(ctx, send)
 		}()
 	}

@@ -24,6 +24,8 @@ func newLimiter(max int) *limiter {
 }
 
 func (l *limiter) acquire(ctx context.Context) bool {
+	stop := context.AfterFunc(ctx, func() { l.mu.Lock(); l.cond.Broadcast(); l.mu.Unlock() })
+	defer stop()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for l.active >= l.limit {
@@ -51,11 +53,12 @@ func (l *limiter) busy() {
 	l.mu.Unlock()
 }
 
-// success: one more copy accepted; every 500 widen by one.
+// success: one more copy accepted; every 100 widen by one, so a relay
+// that was briefly busy gets its connections back within seconds.
 func (l *limiter) success() {
 	l.mu.Lock()
 	l.ok++
-	if l.ok >= 500 && l.limit < l.max {
+	if l.ok >= 100 && l.limit < l.max {
 		l.limit++
 		l.ok = 0
 		l.mu.Unlock()

@@ -12,6 +12,9 @@ import (
 func (w *worker) retries(ctx context.Context, rs []*store.Retry) {
 	e := w.e
 	for _, r := range rs {
+		if time.Now().After(w.until) {
+			return // the lease is nearly over: leave the rest to whoever claims them next
+		}
 		m, err := e.st.GetMemberByID(ctx, r.MemberID)
 		if errors.Is(err, store.ErrNotFound) {
 			e.st.FinishRetry(ctx, r, nil, time.Time{}) // unsubscribed meanwhile
@@ -23,6 +26,9 @@ func (w *worker) retries(ctx context.Context, rs []*store.Retry) {
 			continue
 		}
 		err = w.copyTo(ctx, it, m)
+		if errors.Is(err, errRelayDown) {
+			return
+		}
 		if err == nil {
 			err = w.flush(ctx)
 		}

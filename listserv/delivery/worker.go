@@ -19,6 +19,8 @@ type worker struct {
 	buf      bytes.Buffer
 	downFor  int // consecutive dial failures
 	lastWork time.Time
+	owner    string    // lease owner: node and worker, so a sibling's takeover is seen
+	until    time.Time // waits for a connection end here, well inside the lease
 }
 
 func (w *worker) run(ctx, send context.Context) {
@@ -53,7 +55,7 @@ func (w *worker) step(ctx, send context.Context) bool {
 		}
 	}
 	e := w.e
-	c, err := e.st.ClaimChunk(ctx, e.cfg.Node, e.cfg.Lease, e.cfg.ChunkSize)
+	c, err := e.st.ClaimChunk(ctx, w.owner, e.cfg.Lease, e.cfg.ChunkSize)
 	if err == nil {
 		w.chunk(send, c)
 		return true
@@ -66,13 +68,15 @@ func (w *worker) step(ctx, send context.Context) bool {
 		sleep(ctx, time.Second)
 		return false
 	}
-	if rs, err := e.st.ClaimRetries(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
+	w.until = time.Now().Add(e.cfg.Lease * 2 / 3)
+	defer func() { w.until = time.Time{} }()
+	if rs, err := e.st.ClaimRetries(ctx, w.owner, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
 		e.log.Error("claim retries", "err", err)
 	} else if len(rs) > 0 {
 		w.retries(send, rs)
 		return true
 	}
-	if ms, err := e.st.ClaimMail(ctx, e.cfg.Node, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
+	if ms, err := e.st.ClaimMail(ctx, w.owner, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
 		e.log.Error("claim mail", "err", err)
 	} else if len(ms) > 0 {
 		w.mail(send, ms)
@@ -96,8 +100,17 @@ func (w *worker) ensureConn(ctx context.Context) error {
 	if w.conn != nil {
 		return nil
 	}
-	if !w.e.limit.acquire(ctx) {
-		return ctx.Err()
+	actx := ctx
+	if !w.until.IsZero() {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithDeadline(ctx, w.until)
+		defer cancel()
+	}
+	if !w.e.limit.acquire(actx) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errRelayDown // no connection free in time: leave the work to others
 	}
 	c, err := w.e.tr.Dial(ctx)
 	if err != nil {
