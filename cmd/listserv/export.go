@@ -18,22 +18,15 @@ import (
 // so the file imports elsewhere with `member import`).
 func memberExport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member export")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "LIST")
 	if err != nil {
 		return err
 	}
-	if err := need(pos, 1, "LIST"); err != nil {
-		return err
-	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	w := bufio.NewWriter(stdout)
 	if _, err := subscribe.ExportCSV(ctx, db, l.ID, w); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 )
 
@@ -73,4 +74,27 @@ func need(pos []string, n int, what string) error {
 		return fmt.Errorf("%w: missing %s", errUsage, what)
 	}
 	return nil
+}
+
+// parseN parses and requires at least n positional arguments.
+func (f *flagSet) parseN(args []string, n int, what string) ([]string, error) {
+	pos, err := f.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, need(pos, n, what)
+}
+
+// openList opens the store and finds a list; the caller closes the store.
+func (f *flagSet) openList(ctx context.Context, address string) (*sqldb.DB, *store.List, error) {
+	db, err := f.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := db.GetList(ctx, address)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, l, nil
 }

@@ -86,11 +86,8 @@ func heldLs(ctx context.Context, args []string, stdout io.Writer) error {
 func heldAct(ctx context.Context, args []string, stdout io.Writer, action store.HeldAction) error {
 	f := newFlags("held " + string(action))
 	reason := f.String("reason", "", "reason told to the author (reject)")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "ID")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 1, "ID"); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(pos[0], 10, 64)

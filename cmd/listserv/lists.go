@@ -37,11 +37,8 @@ func listCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	f.StringVar(&l.Archive, "archive", "public", "public, members or off")
 	f.StringVar(&l.SubjectPrefix, "subject-prefix", "", "e.g. [team]")
 	f.StringVar(&l.ReplyTo, "reply-to", "list", "list or author")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "list ADDRESS")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 1, "list ADDRESS"); err != nil {
 		return err
 	}
 	l.Address = pos[0]
@@ -115,22 +112,15 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, k := range keys {
 		vals[k] = f.String(k, "\x00", "set "+k)
 	}
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "list ADDRESS")
 	if err != nil {
 		return err
 	}
-	if err := need(pos, 1, "list ADDRESS"); err != nil {
-		return err
-	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	var changed []string
 	for _, k := range keys {
 		if v := *vals[k]; v != "\x00" {

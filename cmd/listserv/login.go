@@ -14,11 +14,8 @@ func loginLink(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("login-link")
 	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI")
 	next := f.String("next", "/", "page to open after signing in, e.g. /moderate")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "ADDRESS")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 1, "ADDRESS"); err != nil {
 		return err
 	}
 	addr, err := admin.CheckAddress(pos[0])

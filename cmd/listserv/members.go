@@ -37,11 +37,8 @@ func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	role := f.String("role", "member", "member, moderator or owner")
 	mode := f.String("mode", "each", "each, digest or nomail")
 	name := f.String("name", "", "display name")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 2, "LIST and at least one ADDRESS")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 2, "LIST and at least one ADDRESS"); err != nil {
 		return err
 	}
 	ms := make([]store.NewMember, 0, len(pos)-1)
@@ -52,15 +49,11 @@ func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		ms = append(ms, m)
 	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	added, skipped, err := db.AddMembers(ctx, l.ID, ms)
 	if err != nil {
 		return err
@@ -71,22 +64,15 @@ func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
 
 func memberRm(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member rm")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 2, "LIST and at least one ADDRESS")
 	if err != nil {
 		return err
 	}
-	if err := need(pos, 2, "LIST and at least one ADDRESS"); err != nil {
-		return err
-	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	n, err := db.RemoveMembers(ctx, l.ID, pos[1:])
 	if err != nil {
 		return err
@@ -113,22 +99,15 @@ type memberJSON struct {
 func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member ls")
 	asJSON := f.Bool("json", false, "print JSON")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "LIST")
 	if err != nil {
 		return err
 	}
-	if err := need(pos, 1, "LIST"); err != nil {
-		return err
-	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	out := []memberJSON{}
 	for after := int64(0); ; {
 		page, err := db.ListMembers(ctx, l.ID, after, 1000)
@@ -158,11 +137,8 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member import")
 	invite := f.Bool("invite", false, "mail invitations instead of adding; each person confirms")
 	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links in invitations")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 2, "LIST and FILE.csv")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 2, "LIST and FILE.csv"); err != nil {
 		return err
 	}
 	fh, err := os.Open(pos[1])
@@ -175,15 +151,11 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	if *invite {
 		return inviteMembers(ctx, db, l, ms, *base, stdout)
 	}

@@ -53,11 +53,8 @@ func moderationSet(ctx context.Context, args []string, stdout io.Writer) error {
 	maxRcpt := f.Int("max-recipients", 0, "hold posts with more To and Cc addresses (0: no limit)")
 	types := f.String("accept-types", "", `MIME types the list accepts, e.g. "text/*,image/*" ("": all)`)
 	holdDays := f.Int("hold-days", 0, "held posts expire after this many days (0: never)")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "LIST")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 1, "LIST"); err != nil {
 		return err
 	}
 	// Only the flags given change; the others keep the list's values.
@@ -74,15 +71,11 @@ func moderationSet(ctx context.Context, args []string, stdout io.Writer) error {
 			c.HoldDays = holdDays
 		}
 	})
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	var s *store.ListModeration
 	if c == (moderation.Change{}) {
 		s, err = db.ModerationSettings(ctx, l.ID)
@@ -104,11 +97,8 @@ func moderationSet(ctx context.Context, args []string, stdout io.Writer) error {
 func senderAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("sender add")
 	action := f.String("action", "", "accept, hold, reject or discard")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 2, "LIST and PATTERN (an address or *@domain)")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 2, "LIST and PATTERN (an address or *@domain)"); err != nil {
 		return err
 	}
 	if _, err := moderation.CheckPattern(pos[1]); err != nil {
@@ -117,15 +107,11 @@ func senderAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := moderation.CheckRuleAction(*action); err != nil {
 		return invalidErr(err)
 	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	r, err := moderation.SetRule(ctx, db, l.ID, pos[1], *action, operator())
 	if err != nil {
 		return err
@@ -145,22 +131,15 @@ type senderJSON struct {
 func senderLs(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("sender ls")
 	asJSON := f.Bool("json", false, "print JSON")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 1, "LIST")
 	if err != nil {
 		return err
 	}
-	if err := need(pos, 1, "LIST"); err != nil {
-		return err
-	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	rs, err := db.SenderRules(ctx, l.ID)
 	if err != nil {
 		return err
@@ -182,26 +161,19 @@ func senderLs(ctx context.Context, args []string, stdout io.Writer) error {
 
 func senderRm(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("sender rm")
-	pos, err := f.parse(args)
+	pos, err := f.parseN(args, 2, "LIST and PATTERN")
 	if err != nil {
-		return err
-	}
-	if err := need(pos, 2, "LIST and PATTERN"); err != nil {
 		return err
 	}
 	p, err := moderation.CheckPattern(pos[1])
 	if err != nil {
 		return invalidErr(err)
 	}
-	db, err := f.open(ctx)
+	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l, err := db.GetList(ctx, pos[0])
-	if err != nil {
-		return err
-	}
 	if err := db.RemoveSenderRule(ctx, l.ID, p, operator()); errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%s has no rule for %s", l.Address, p)
 	} else if err != nil {
