@@ -26,7 +26,8 @@ Usage:
   listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
   listserv member rm LIST ADDRESS...
   listserv member ls LIST [--json]
-  listserv member import LIST FILE.csv
+  listserv member import LIST FILE.csv [--invite]      (--invite mails invitations instead of adding)
+  listserv member export LIST                          CSV (address,name,mode) on stdout
   listserv held ls [LIST] [--json]
   listserv held approve ID
   listserv held reject ID [--reason TEXT]
