@@ -70,6 +70,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		d.close()
 		return nil, err
 	}
+	if s, ok := d.(*sqliteDB); ok {
+		s.warm(ctx, insertMessageSQL, insertHeldSQL, allocUIDSQL, insertFanoutSQL)
+	}
 	return db, nil
 }
 

@@ -8,6 +8,17 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
+// The intake statements, prepared once on SQLite (see sqliteDB.warm).
+const (
+	insertMessageSQL = `INSERT INTO messages (list_id, envelope_from, from_addr, from_name, subject, message_id,
+		in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`
+	insertHeldSQL = `INSERT INTO held (list_id, kind, message_id, reason, created_at)
+		VALUES ($1, 'post', $2, $3, $4) RETURNING id`
+	allocUIDSQL     = `UPDATE lists SET uid_next = uid_next + 1 WHERE id = $1 RETURNING uid_next - 1`
+	insertFanoutSQL = `INSERT INTO fanouts (message_id, list_id, audience, created_at) VALUES ($1, $2, $3, $4)`
+)
+
 // SaveIntake stores a batch in one transaction: one commit (one fsync) for
 // every post that arrived while the previous commit was running.
 func (db *DB) SaveIntake(ctx context.Context, items []*store.Intake) error {
@@ -38,9 +49,7 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 		}
 		m.UID, uid = u, u
 	}
-	err := q.queryRow(ctx, `INSERT INTO messages (list_id, envelope_from, from_addr, from_name, subject, message_id,
-		in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
+	err := q.queryRow(ctx, insertMessageSQL,
 		m.ListID, m.EnvelopeFrom, m.FromAddr, m.FromName, m.Subject, m.MessageID, m.InReplyTo, m.References,
 		m.SentAt.UnixMilli(), m.Size, m.Raw, m.State, m.Reason, uid, now.UnixMilli()).Scan(&m.ID)
 	if err != nil {
@@ -50,8 +59,7 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 	case m.State == store.StateAccepted || it.Audience == "owners":
 		return insertFanout(ctx, q, m.ID, m.ListID, it.Audience, now)
 	case m.State == store.StateHeld:
-		return q.queryRow(ctx, `INSERT INTO held (list_id, kind, message_id, reason, created_at)
-			VALUES ($1, 'post', $2, $3, $4) RETURNING id`, m.ListID, m.ID, m.Reason, now.UnixMilli()).Scan(&it.HeldID)
+		return q.queryRow(ctx, insertHeldSQL, m.ListID, m.ID, m.Reason, now.UnixMilli()).Scan(&it.HeldID)
 	}
 	return nil
 }
@@ -60,7 +68,7 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 // UIDs become visible in commit order (IMAP clients sync from the last UID).
 func allocUID(ctx context.Context, q querier, listID int64) (int64, error) {
 	var uid int64
-	err := q.queryRow(ctx, `UPDATE lists SET uid_next = uid_next + 1 WHERE id = $1 RETURNING uid_next - 1`, listID).Scan(&uid)
+	err := q.queryRow(ctx, allocUIDSQL, listID).Scan(&uid)
 	if err != nil {
 		return 0, fmt.Errorf("allocate uid: %w", err)
 	}
@@ -71,8 +79,7 @@ func insertFanout(ctx context.Context, q querier, msgID, listID int64, audience 
 	if audience == "" {
 		audience = "members"
 	}
-	_, err := q.exec(ctx, `INSERT INTO fanouts (message_id, list_id, audience, created_at) VALUES ($1, $2, $3, $4)`,
-		msgID, listID, audience, now.UnixMilli())
+	_, err := q.exec(ctx, insertFanoutSQL, msgID, listID, audience, now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("queue fan-out: %w", err)
 	}
