@@ -338,8 +338,10 @@ func testHeldEmpty(t *testing.T, c *cli) {
 }
 
 func testHeldBadID(t *testing.T, c *cli) {
-	c.fails(1, []string{"not found"}, "held", "approve", "999")
+	c.fails(1, []string{"no held item 999"}, "held", "approve", "999")
 	c.fails(1, nil, "held", "reject", "999", "--reason", "x")
+	c.fails(2, []string{`unexpected "4"`}, "held", "approve", "3", "4")
+	c.fails(2, []string{`unexpected "List"`}, "list", "create", "a@example.org", "--name", "My", "List")
 	c.fails(2, []string{`"abc"`}, "held", "approve", "abc")
 	c.fails(2, []string{"missing ID"}, "held", "discard")
 	c.fails(2, []string{"frobnicate"}, "held", "frobnicate", "1")

@@ -18,7 +18,7 @@ import (
 // so the file imports elsewhere with `member import`).
 func memberExport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member export")
-	pos, err := f.parseN(args, 1, "LIST")
+	pos, err := f.parseExact(args, 1, "LIST")
 	if err != nil {
 		return err
 	}

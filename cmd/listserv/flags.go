@@ -85,6 +85,16 @@ func (f *flagSet) parseN(args []string, n int, what string) ([]string, error) {
 	return pos, need(pos, n, what)
 }
 
+// parseExact parses and requires exactly n positional arguments, so a
+// stray word (an unquoted name, a second id) is an error, not ignored.
+func (f *flagSet) parseExact(args []string, n int, what string) ([]string, error) {
+	pos, err := f.parseN(args, n, what)
+	if err == nil && len(pos) > n {
+		err = fmt.Errorf("%w: unexpected %q after %s (quote values that contain spaces)", errUsage, pos[n], what)
+	}
+	return pos, err
+}
+
 // openList opens the store and finds a list; the caller closes the store.
 func (f *flagSet) openList(ctx context.Context, address string) (*sqldb.DB, *store.List, error) {
 	db, err := f.open(ctx)

@@ -86,7 +86,7 @@ func heldLs(ctx context.Context, args []string, stdout io.Writer) error {
 func heldAct(ctx context.Context, args []string, stdout io.Writer, action store.HeldAction) error {
 	f := newFlags("held " + string(action))
 	reason := f.String("reason", "", "reason told to the author (reject)")
-	pos, err := f.parseN(args, 1, "ID")
+	pos, err := f.parseExact(args, 1, "ID")
 	if err != nil {
 		return err
 	}
@@ -102,6 +102,9 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action store.
 	h, err := admin.ResolveHeld(ctx, db, id, action, operator(), *reason)
 	if errors.Is(err, store.ErrAlreadyHandled) {
 		return fmt.Errorf("held %d was already %s by %s at %s", id, h.State, h.HandledBy, h.HandledAt.UTC().Format(time.RFC3339))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no held item %d (see listserv held ls)", id)
 	}
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ func listCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	f.StringVar(&l.Archive, "archive", "public", "public, members or off")
 	f.StringVar(&l.SubjectPrefix, "subject-prefix", "", "e.g. [team]")
 	f.StringVar(&l.ReplyTo, "reply-to", "list", "list or author")
-	pos, err := f.parseN(args, 1, "list ADDRESS")
+	pos, err := f.parseExact(args, 1, "list ADDRESS")
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, k := range keys {
 		vals[k] = f.String(k, "\x00", "set "+k)
 	}
-	pos, err := f.parseN(args, 1, "list ADDRESS")
+	pos, err := f.parseExact(args, 1, "list ADDRESS")
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func loginLink(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("login-link")
 	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI")
 	next := f.String("next", "/", "page to open after signing in, e.g. /moderate")
-	pos, err := f.parseN(args, 1, "ADDRESS")
+	pos, err := f.parseExact(args, 1, "ADDRESS")
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ type memberJSON struct {
 func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member ls")
 	asJSON := f.Bool("json", false, "print JSON")
-	pos, err := f.parseN(args, 1, "LIST")
+	pos, err := f.parseExact(args, 1, "LIST")
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member import")
 	invite := f.Bool("invite", false, "mail invitations instead of adding; each person confirms")
 	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links in invitations")
-	pos, err := f.parseN(args, 2, "LIST and FILE.csv")
+	pos, err := f.parseExact(args, 2, "LIST and FILE.csv")
 	if err != nil {
 		return err
 	}
