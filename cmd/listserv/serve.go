@@ -34,6 +34,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	maxSize := f.str("max-message-size", "LISTSERV_MAX_MESSAGE_SIZE", "10485760", "largest message accepted, in bytes")
 	maxRcpt := f.str("max-recipients", "LISTSERV_MAX_RECIPIENTS", "50", "RCPT commands per message")
 	timeout := f.str("smtp-timeout", "LISTSERV_SMTP_TIMEOUT", "5m", "SMTP command and data timeout")
+	tlsCert := f.str("tls-cert", "LISTSERV_TLS_CERT", "", "PEM certificate chain: offer STARTTLS on the SMTP listener")
+	tlsKey := f.str("tls-key", "LISTSERV_TLS_KEY", "", "PEM private key for --tls-cert")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	if _, err := f.parse(args); err != nil {
@@ -45,6 +47,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
 		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SiteAddress: *site, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
+	cfg.TLSCert, cfg.TLSKey = *tlsCert, *tlsKey
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + *httpAddr
 	}

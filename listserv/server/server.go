@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,7 +45,9 @@ type Config struct {
 	SiteAddress string
 	Deliver     bool // false pauses outbound delivery (intake only)
 	SMTPIn      smtpin.Config
-	Delivery    delivery.Config
+	// TLSCert and TLSKey (PEM files) enable STARTTLS on the SMTP listener.
+	TLSCert, TLSKey string
+	Delivery        delivery.Config
 }
 
 // Server is a running serve process.
@@ -180,6 +183,14 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 	}
 	c := s.cfg.SMTPIn
 	c.Domain, c.LMTP = s.cfg.Hostname, lmtp
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("%s TLS certificate: %w", name, err)
+		}
+		c.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	srv := smtpin.NewServer(c, s.pipe, s.log.With("part", name))
 	s.smtp = append(s.smtp, srv)
 	s.addrs[name] = ln.Addr().String()

@@ -5,6 +5,7 @@
 package smtpin
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -21,6 +22,8 @@ type Config struct {
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	LMTP            bool
+	// TLS, when set, offers STARTTLS (RFC 3207) to SMTP clients.
+	TLS *tls.Config
 }
 
 // DefaultConfig is what serve uses unless told otherwise.
@@ -39,6 +42,9 @@ func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *smtp.Serv
 	s.MaxRecipients = cfg.MaxRecipients
 	s.ReadTimeout, s.WriteTimeout = cfg.ReadTimeout, cfg.WriteTimeout
 	s.EnableSMTPUTF8 = true
+	if cfg.TLS != nil && !cfg.LMTP {
+		s.TLSConfig = cfg.TLS
+	}
 	s.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	return s
 }
