@@ -17,18 +17,18 @@ import (
 // BenchmarkFanout measures one post to 10,000 members through the whole
 // server in-process (the cmd/listserv-bench tool measures the real process).
 func BenchmarkFanout(b *testing.B) {
-	for _, kind := range []string{"sqlite", "postgres"} {
-		b.Run(kind, func(b *testing.B) {
-			db := filepath.Join(b.TempDir(), "db")
-			if kind == "postgres" {
-				if os.Getenv("LISTSERV_TEST_POSTGRES") == "" {
-					b.Skip("no PostgreSQL")
-				}
-				db = testpg.URL(b)
-			}
-			benchFanout(b, db, 10000)
-		})
-	}
+	benchStores(b, func(b *testing.B, db string) { benchFanout(b, db, 10000) })
+}
+
+// benchStores runs fn on SQLite and, when available, PostgreSQL.
+func benchStores(b *testing.B, fn func(b *testing.B, db string)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, filepath.Join(b.TempDir(), "db")) })
+	b.Run("postgres", func(b *testing.B) {
+		if os.Getenv("LISTSERV_TEST_POSTGRES") == "" {
+			b.Skip("no PostgreSQL")
+		}
+		fn(b, testpg.URL(b))
+	})
 }
 
 func benchFanout(b *testing.B, db string, n int) {
