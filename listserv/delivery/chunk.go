@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -39,6 +40,10 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 			checkpoint = time.Now()
 		}
 		w.until = checkpoint.Add(e.cfg.Lease * 2 / 3)
+		if w.skipOwn(ctx, it, m) {
+			c.SentUpto = m.ID
+			continue
+		}
 		err := w.copyTo(ctx, it, m)
 		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
 			// Leave the rest queued and let any node with a working
@@ -107,4 +112,15 @@ func failureOf(err error, m *store.Member, msgID int64) store.Failure {
 		f.Text = err.Error()
 	}
 	return f
+}
+
+// skipOwn reports whether m is the post's author and asked not to get
+// copies of their own posts (a preference on /me). Only the author's row
+// costs a lookup, once per copy of the author: at most once per chunk.
+func (w *worker) skipOwn(ctx context.Context, it *prepItem, m *store.Member) bool {
+	if it.msg.FromAddr == "" || !strings.EqualFold(m.Address, it.msg.FromAddr) {
+		return false
+	}
+	p, err := w.e.st.GetMemberPrefs(ctx, m.ID)
+	return err == nil && !p.OwnPosts
 }
