@@ -36,6 +36,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	timeout := f.str("smtp-timeout", "LISTSERV_SMTP_TIMEOUT", "5m", "SMTP command and data timeout")
 	tlsCert := f.str("tls-cert", "LISTSERV_TLS_CERT", "", "PEM certificate chain: offer STARTTLS on the SMTP listener")
 	tlsKey := f.str("tls-key", "LISTSERV_TLS_KEY", "", "PEM private key for --tls-cert")
+	modPoll := f.str("moderation-poll", "LISTSERV_MODERATION_POLL", "1s", "how often new held items are looked for (moderator notices)")
+	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
+	modRemind := f.str("moderation-remind-after", "LISTSERV_MODERATION_REMIND_AFTER", "12h", "remind moderators of items older than this")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	if _, err := f.parse(args); err != nil {
@@ -66,6 +69,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.SMTPIn.MaxRecipients = p.int("max-recipients", *maxRcpt)
 	cfg.SMTPIn.ReadTimeout = p.dur("smtp-timeout", *timeout)
 	cfg.SMTPIn.WriteTimeout = cfg.SMTPIn.ReadTimeout
+	cfg.Moderation.Poll = p.dur("moderation-poll", *modPoll)
+	cfg.Moderation.Interval = p.dur("moderation-interval", *modInterval)
+	cfg.Moderation.RemindAfter = p.dur("moderation-remind-after", *modRemind)
 	if p.err != nil {
 		return p.err
 	}

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/demnet-uk/listserv/internal/smtpsink"
 	"github.com/demnet-uk/listserv/listserv/moderation"
@@ -18,8 +19,8 @@ import (
 // items every 50 ms.
 func modStart(t *testing.T, db string, mut ...func(*server.Config)) *env {
 	t.Helper()
-	t.Setenv("LISTSERV_MODERATION_POLL", "50ms")
-	return start(t, db, mut...)
+	fast := func(c *server.Config) { c.Moderation.Poll = 50 * time.Millisecond }
+	return start(t, db, append([]func(*server.Config){fast}, mut...)...)
 }
 
 // modListCopies are the list's copies of posts to addr (VERP envelope),

@@ -21,6 +21,7 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
+	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -48,6 +49,9 @@ type Config struct {
 	// TLSCert and TLSKey (PEM files) enable STARTTLS on the SMTP listener.
 	TLSCert, TLSKey string
 	Delivery        delivery.Config
+	// Moderation timings (notice poll, expiry and reminder interval); zero
+	// values are the engine defaults.
+	Moderation moderation.Config
 }
 
 // Server is a running serve process.
