@@ -138,7 +138,21 @@ func (db *DB) Housekeep(ctx context.Context) (int64, error) {
 	}
 	_, err = db.d.exec(ctx, `UPDATE fanouts SET state = 'done' WHERE state = 'cut' AND created_at < $1 AND NOT EXISTS (
 		SELECT 1 FROM chunks c WHERE c.fanout_id = fanouts.id)`, old)
-	return n, wrap("housekeep", err)
+	if err != nil {
+		return n, wrap("housekeep", err)
+	}
+	return n, wrap("housekeep", db.forgetExpired(ctx))
+}
+
+// forgetExpired deletes expired sessions, and sign-in tokens a day after
+// they expired (kept that long so throttling can count them).
+func (db *DB) forgetExpired(ctx context.Context) error {
+	now := time.Now()
+	if _, err := db.d.exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, now.UnixMilli()); err != nil {
+		return err
+	}
+	_, err := db.d.exec(ctx, `DELETE FROM login_tokens WHERE expires_at < $1`, now.Add(-24*time.Hour).UnixMilli())
+	return err
 }
 
 // workChannel is the PostgreSQL NOTIFY channel that wakes other nodes'

@@ -96,6 +96,14 @@ func testWebTokensSessions(t *testing.T, s store.Store) {
 		t.Errorf("GetSession = %q %v", a, err)
 	}
 	must(t, s.DeleteSession(ctx, "s1"), "DeleteSession")
+	must(t, s.CreateSession(ctx, "old", "a@x.org", now.Add(-time.Minute)), "CreateSession")
+	must(t, s.CreateToken(ctx, &store.Token{Hash: "h3", Address: "a@x.org", Purpose: "login", Created: now.Add(-72 * time.Hour),
+		Expires: now.Add(-48 * time.Hour)}), "CreateToken")
+	_, err := s.Housekeep(ctx)
+	must(t, err, "Housekeep")
+	if n, _ := s.CountTokens(ctx, "a@x.org", "login", now.Add(-100*time.Hour)); n != 2 {
+		t.Errorf("%d tokens after housekeeping, want the 2 recent ones (the one expired two days ago removed)", n)
+	}
 	if _, err := s.GetSession(ctx, "s1", now); !errors.Is(err, store.ErrNotFound) {
 		t.Error("session survived sign-out")
 	}
