@@ -70,9 +70,3 @@ func (l *limiter) success() {
 
 // wakeAll releases waiters at shutdown.
 func (l *limiter) wakeAll() { l.cond.Broadcast() }
-
-func (l *limiter) current() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.limit
-}

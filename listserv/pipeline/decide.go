@@ -21,7 +21,6 @@ const (
 	ReasonModerated     = "the list is moderated"
 	ReasonAnnounce      = "announce-only list: only owners and moderators post"
 	ReasonTooLarge      = "message is larger than the list allows"
-	ReasonDisabled      = "sender's membership is disabled"
 )
 
 // decide applies, in order: loop and auto-reply rules (dropped); the
