@@ -64,7 +64,9 @@ type Members interface {
 // Messages are stored inbound mail, the archive and the held queue.
 type Messages interface {
 	// SaveIntake stores a batch of inbound messages in one transaction (group
-	// commit); when it returns nil every item is durable and has its IDs set.
+	// commit); when it returns nil every item is durable and has its IDs set,
+	// or is marked Duplicate: the list already has its Message-ID, decided
+	// atomically by a unique index, so concurrent copies store one.
 	SaveIntake(ctx context.Context, items []*Intake) error
 	GetMessage(ctx context.Context, id int64) (*Message, error)
 	ListHeld(ctx context.Context, listID int64) ([]*Held, error)

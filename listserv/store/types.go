@@ -121,6 +121,10 @@ type Intake struct {
 	// owners (mail to LIST-owner, in state owner).
 	Audience string
 	HeldID   int64 // set by SaveIntake when State is held
+	// Duplicate is set by SaveIntake when the list already has a message
+	// with this Message-ID (posts and owner mail apart): nothing was stored
+	// and Message.ID stays 0. Messages without a Message-ID never are.
+	Duplicate bool
 }
 
 // Held is one item waiting for a moderator.

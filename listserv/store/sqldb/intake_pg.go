@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,7 +28,14 @@ func (db *DB) saveIntakePG(ctx context.Context, p *pgDB, items []*store.Intake, 
 		br := tx.SendBatch(ctx, b)
 		for _, it := range items {
 			m := it.Message
-			if err := br.QueryRow().Scan(&m.ID, &it.HeldID); err != nil {
+			err := br.QueryRow().Scan(&m.ID, &it.HeldID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				// The list has this Message-ID (ON CONFLICT DO NOTHING):
+				// nothing stored; its UID stays unused (IMAP allows gaps).
+				it.Duplicate, m.ID, m.UID = true, 0, 0
+				continue
+			}
+			if err != nil {
 				br.Close()
 				return fmt.Errorf("insert message: %w", err)
 			}
@@ -71,8 +79,9 @@ func allocUIDsPG(ctx context.Context, tx pgx.Tx, items []*store.Intake) error {
 }
 
 const insertMessagePG = `INSERT INTO messages (list_id, envelope_from, from_addr, from_name, subject, message_id,
-	in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at)
-	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`
+	in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at, dedup_key)
+	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+	ON CONFLICT (list_id, dedup_key) DO NOTHING RETURNING id`
 
 func queueInsertPG(b *pgx.Batch, it *store.Intake, now time.Time) {
 	m := it.Message
@@ -82,7 +91,7 @@ func queueInsertPG(b *pgx.Batch, it *store.Intake, now time.Time) {
 		uid = m.UID
 	}
 	args := []any{m.ListID, m.EnvelopeFrom, m.FromAddr, m.FromName, m.Subject, m.MessageID, m.InReplyTo, m.References,
-		m.SentAt.UnixMilli(), m.Size, m.Raw, m.State, m.Reason, uid, now.UnixMilli()}
+		m.SentAt.UnixMilli(), m.Size, m.Raw, m.State, m.Reason, uid, now.UnixMilli(), dedupKey(it)}
 	switch {
 	case m.State == store.StateAccepted || it.Audience == "owners":
 		audience := it.Audience
@@ -90,7 +99,7 @@ func queueInsertPG(b *pgx.Batch, it *store.Intake, now time.Time) {
 			audience = "members"
 		}
 		b.Queue(`WITH m AS (`+insertMessagePG+`) INSERT INTO fanouts (message_id, list_id, audience, created_at)
-			SELECT id, $1, $16, $15 FROM m RETURNING message_id, 0::BIGINT`, append(args, audience)...)
+			SELECT id, $1, $17, $15 FROM m RETURNING message_id, 0::BIGINT`, append(args, audience)...)
 	case m.State == store.StateHeld:
 		b.Queue(`WITH m AS (`+insertMessagePG+`) INSERT INTO held (list_id, kind, message_id, reason, created_at)
 			SELECT $1, 'post', id, $13, $15 FROM m RETURNING message_id, id`, args...)

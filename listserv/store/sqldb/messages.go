@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,8 +12,9 @@ import (
 // The intake statements, prepared once on SQLite (see sqliteDB.warm).
 const (
 	insertMessageSQL = `INSERT INTO messages (list_id, envelope_from, from_addr, from_name, subject, message_id,
-		in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`
+		in_reply_to, refs, sent_at, size, raw, state, reason, uid, received_at, dedup_key)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+		ON CONFLICT (list_id, dedup_key) DO NOTHING RETURNING id`
 	insertHeldSQL = `INSERT INTO held (list_id, kind, message_id, reason, created_at)
 		VALUES ($1, 'post', $2, $3, $4) RETURNING id`
 	allocUIDSQL     = `UPDATE lists SET uid_next = uid_next + 1 WHERE id = $1 RETURNING uid_next - 1`
@@ -51,7 +53,13 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 	}
 	err := q.queryRow(ctx, insertMessageSQL,
 		m.ListID, m.EnvelopeFrom, m.FromAddr, m.FromName, m.Subject, m.MessageID, m.InReplyTo, m.References,
-		m.SentAt.UnixMilli(), m.Size, m.Raw, m.State, m.Reason, uid, now.UnixMilli()).Scan(&m.ID)
+		m.SentAt.UnixMilli(), m.Size, m.Raw, m.State, m.Reason, uid, now.UnixMilli(), dedupKey(it)).Scan(&m.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		// The list has this Message-ID: nothing stored. The UID taken
+		// above stays unused; IMAP allows gaps.
+		it.Duplicate, m.ID, m.UID = true, 0, 0
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
@@ -62,6 +70,20 @@ func saveOne(ctx context.Context, q querier, it *store.Intake, now time.Time) er
 		return q.queryRow(ctx, insertHeldSQL, m.ListID, m.ID, m.Reason, now.UnixMilli()).Scan(&it.HeldID)
 	}
 	return nil
+}
+
+// dedupKey is messages.dedup_key (see migration 0007): posts and owner mail
+// are deduplicated apart, and a message without a Message-ID is never
+// (NULL does not conflict).
+func dedupKey(it *store.Intake) any {
+	id := it.Message.MessageID
+	switch {
+	case id == "":
+		return nil
+	case it.Audience == "owners":
+		return "owners " + id
+	}
+	return "members " + id
 }
 
 // allocUID takes the list's next archive UID under the list row's lock, so
