@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -43,32 +44,67 @@ type Envelope struct {
 	Remote    string
 }
 
+// StateDuplicate is the Outcome state of a post the list already has.
+const StateDuplicate = "duplicate"
+
 // Outcome is what happened to a message for one recipient.
 type Outcome struct {
-	State  string // accepted, held, dropped, inbox
+	State  string // accepted, held, dropped, inbox, duplicate
 	Reason string
 	ID     int64 // message id (or inbox id)
 }
 
 // Deliver handles raw for each recipient and returns one outcome or error
-// per recipient, in order. Nothing is returned before it is durable.
+// per recipient, in order. Nothing is returned before it is durable. A
+// recipient named twice (in any case) is handled once and both get its
+// result, so one transaction naming a list three times stores one post.
 func (p *Pipeline) Deliver(ctx context.Context, env Envelope, rcpts []*Recipient, raw []byte) ([]Outcome, []error) {
 	outs := make([]Outcome, len(rcpts))
 	errs := make([]error, len(rcpts))
 	parsed, perr := mailhdr.Parse(raw)
+	first := make(map[rcptKey]int, len(rcpts))
 	for i, r := range rcpts {
-		if r.Kind != KindPost && r.Kind != KindOwner {
-			outs[i], errs[i] = p.toInbox(ctx, env, r, raw)
+		k := rcptKey{r.Kind, r.List.ID, r.Token}
+		if j, seen := first[k]; seen {
+			outs[i], errs[i] = outs[j], errs[j]
 			continue
 		}
-		if perr != nil {
-			errs[i] = fmt.Errorf("%w: %w", ErrMalformed, perr)
-			continue
-		}
-		outs[i], errs[i] = p.post(ctx, env, r, parsed, raw)
+		first[k] = i
+		outs[i], errs[i] = p.deliverOne(ctx, env, r, parsed, perr, raw)
 	}
 	return outs, errs
 }
+
+// rcptKey is what makes two recipients the same delivery.
+type rcptKey struct {
+	kind  string
+	list  int64
+	token string
+}
+
+// deliverOne handles one recipient. A panic becomes an error for this
+// recipient only, so it cannot turn into a 4xx for recipients already
+// committed (the sender would retry them; duplicate suppression catches
+// that too, but only for posts with a Message-ID).
+func (p *Pipeline) deliverOne(ctx context.Context, env Envelope, r *Recipient, m *mailhdr.Parsed, perr error, raw []byte) (out Outcome, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.log.Error("intake panic", "rcpt", r.Address, "panic", v, "stack", string(debug.Stack()))
+			out, err = Outcome{}, fmt.Errorf("%w: %v", ErrPanic, v)
+		}
+	}()
+	if r.Kind != KindPost && r.Kind != KindOwner {
+		return p.toInbox(ctx, env, r, raw)
+	}
+	if perr != nil {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrMalformed, perr)
+	}
+	return p.post(ctx, env, r, m, raw)
+}
+
+// ErrPanic: handling a recipient panicked (a bug); nothing was committed
+// for it unless the panic came after its commit.
+var ErrPanic = errors.New("internal error while handling the message")
 
 // ErrMalformed: the message cannot be read as RFC 5322 at all.
 var ErrMalformed = errors.New("message is not RFC 5322")
@@ -91,6 +127,13 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 	}
 	if err := p.commit.save(ctx, it); err != nil {
 		return Outcome{}, err
+	}
+	if it.Duplicate {
+		// Mailman's rule: the list has this Message-ID, so this is a
+		// retry, a second send or a loop. Answer 250, distribute nothing.
+		p.log.Info("duplicate post not stored again", "list", r.List.Address, "message_id", msg.MessageID,
+			"from", msg.FromAddr, "remote", env.Remote)
+		return Outcome{State: StateDuplicate}, nil
 	}
 	p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
 		"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)

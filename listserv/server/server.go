@@ -196,7 +196,7 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 		c.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv := smtpin.NewServer(c, s.pipe, s.log.With("part", name))
-	s.smtp = append(s.smtp, srv)
+	s.smtp = append(s.smtp, srv.Server)
 	s.addrs[name] = ln.Addr().String()
 	go srv.Serve(ln)
 	return nil

@@ -7,6 +7,7 @@ package smtpin
 import (
 	"crypto/tls"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -19,21 +20,47 @@ type Config struct {
 	Domain          string // greeting name
 	MaxMessageBytes int64  // 552 5.3.4 above it
 	MaxRecipients   int    // 452 4.5.3 above it
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	LMTP            bool
+	// ReadTimeout bounds each command line from the moment go-smtp starts
+	// reading it (a slow client cannot stretch it); WriteTimeout each reply.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	// DataTimeout bounds one whole DATA or BDAT transfer, SessionTimeout a
+	// whole connection; MaxConns is the most connections at once and
+	// MaxConnsPerClient the most from one client address (IPv6: a /64).
+	// Each is answered 421 4.7.0; zero means no limit.
+	DataTimeout       time.Duration
+	SessionTimeout    time.Duration
+	MaxConns          int
+	MaxConnsPerClient int
+	LMTP              bool
 	// TLS, when set, offers STARTTLS (RFC 3207) to SMTP clients.
 	TLS *tls.Config
 }
 
-// DefaultConfig is what serve uses unless told otherwise.
+// DefaultConfig is what serve uses unless told otherwise. 20 connections
+// per client is what Postfix opens to one LMTP destination by default
+// (default_destination_concurrency_limit).
 func DefaultConfig() Config {
 	return Config{Domain: "localhost", MaxMessageBytes: 10 << 20, MaxRecipients: 50,
-		ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
+		ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute,
+		DataTimeout: 10 * time.Minute, SessionTimeout: 30 * time.Minute,
+		MaxConns: 200, MaxConnsPerClient: 20}
+}
+
+// Server is a go-smtp server whose Serve applies Config's connection
+// limits and deadlines; serve it with Serve, not ListenAndServe.
+type Server struct {
+	*smtp.Server
+	lim *limiter
+}
+
+// Serve accepts connections on l within the limits.
+func (s *Server) Serve(l net.Listener) error {
+	return s.Server.Serve(limitListener{Listener: l, l: s.lim})
 }
 
 // NewServer returns a go-smtp server backed by the pipeline.
-func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *smtp.Server {
+func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *Server {
 	be := &backend{p: p, log: logger, lmtp: cfg.LMTP}
 	s := smtp.NewServer(be)
 	s.Domain = cfg.Domain
@@ -46,7 +73,7 @@ func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *smtp.Serv
 		s.TLSConfig = cfg.TLS
 	}
 	s.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	return s
+	return &Server{Server: s, lim: newLimiter(cfg, logger)}
 }
 
 type backend struct {
@@ -56,7 +83,7 @@ type backend struct {
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	s := &session{b: b, remote: c.Conn().RemoteAddr().String(), transport: "smtp"}
+	s := &session{b: b, conn: limitConnOf(c.Conn()), remote: c.Conn().RemoteAddr().String(), transport: "smtp"}
 	if b.lmtp {
 		s.transport = "lmtp"
 		return &lmtpSession{s}, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -25,19 +26,40 @@ var (
 
 const rcptTimeout = 30 * time.Second
 
+// Refusals of the envelope and of limits.
+var (
+	errNestedMail = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Nested MAIL command: send RSET first"}
+	errTimeLimit  = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Time limit reached, closing connection"}
+)
+
 type session struct {
 	b         *backend
+	conn      *limitConn // nil when served without the limit listener
 	remote    string
 	transport string
+	inTx      bool // MAIL was accepted and no RSET or DATA ended it
 	from      string
 	rcpts     []*pipeline.Recipient
+	// args holds each accepted RCPT exactly as go-smtp passed it (and
+	// keeps it): the key its LMTP StatusCollector knows the recipient by.
+	args []string
 }
 
-func (s *session) Reset()        { s.from, s.rcpts = "", nil }
+func (s *session) Reset() {
+	s.inTx, s.from, s.rcpts, s.args = false, "", nil, nil
+	s.conn.endData()
+}
+
 func (s *session) Logout() error { return nil }
 
+// Mail starts a transaction. go-smtp accepts a second MAIL and keeps its
+// recipients; clearing ours then made LMTP answer 250 for recipients we
+// no longer had. A second MAIL needs RSET first (RFC 5321 section 4.1.4).
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.from, s.rcpts = from, nil
+	if s.inTx {
+		return errNestedMail
+	}
+	s.inTx, s.from = true, from
 	return nil
 }
 
@@ -53,11 +75,12 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.b.log.Error("resolve recipient", "rcpt", to, "err", err)
 		return errTempFailure
 	}
-	s.rcpts = append(s.rcpts, r)
+	s.rcpts, s.args = append(s.rcpts, r), append(s.args, to)
 	return nil
 }
 
-func (s *session) Data(r io.Reader) error {
+func (s *session) Data(r io.Reader) (err error) {
+	defer s.recoverTo(&err)
 	raw, err := s.read(r)
 	if err != nil {
 		return err
@@ -72,10 +95,27 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-// read takes the whole message, refuses smuggling and normalises line ends.
+// recoverTo turns a panic (a bug) into 451 and a log line instead of
+// go-smtp's 421 and a closed connection. The pipeline recovers per
+// recipient, so nothing committed is answered with this.
+func (s *session) recoverTo(err *error) {
+	if v := recover(); v != nil {
+		s.b.log.Error("session panic", "remote", s.remote, "panic", v, "stack", string(debug.Stack()))
+		*err = errTempFailure
+	}
+}
+
+// read takes the whole message within the DATA deadline, refuses
+// smuggling and malformed headers, and normalises line ends.
 func (s *session) read(r io.Reader) ([]byte, error) {
+	s.conn.startData()
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(r); err != nil {
+	_, err := buf.ReadFrom(r)
+	s.conn.endData()
+	if s.conn.expired() {
+		return nil, errTimeLimit
+	}
+	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {
 			return nil, se
@@ -87,6 +127,10 @@ func (s *session) read(r io.Reader) ([]byte, error) {
 	}
 	if len(s.rcpts) == 0 {
 		return nil, errNoRecipients
+	}
+	if err := checkMessage(buf.Bytes()); err != nil {
+		s.b.log.Info("message refused", "reason", err.Message, "from", s.from, "remote", s.remote)
+		return nil, err
 	}
 	raw, err := normalize(buf.Bytes())
 	if err != nil {
@@ -118,14 +162,33 @@ func (s *session) deliver(raw []byte) ([]pipeline.Outcome, []error) {
 // lmtpSession answers each recipient separately (RFC 2033).
 type lmtpSession struct{ *session }
 
-func (s *lmtpSession) LMTPData(r io.Reader, status smtp.StatusCollector) error {
+// LMTPData reports one status per accepted RCPT, under the exact string
+// go-smtp gave Rcpt (a list named twice gets two lines, the same status).
+// go-smtp fills any recipient left unset with the returned error.
+func (s *lmtpSession) LMTPData(r io.Reader, status smtp.StatusCollector) (err error) {
+	defer s.recoverTo(&err)
 	raw, err := s.read(r)
 	if err != nil {
 		return err
 	}
 	_, errs := s.deliver(raw)
-	for i, rc := range s.rcpts {
-		status.SetStatus(rc.Address, errs[i])
+	for i, to := range s.args {
+		if !s.setStatus(status, to, errs[i]) {
+			err = errTempFailure // whoever go-smtp still waits for: retry
+		}
 	}
-	return nil
+	return err
+}
+
+// setStatus reports false if the collector refused the key (it panics);
+// the other recipients still get their status.
+func (s *lmtpSession) setStatus(status smtp.StatusCollector, to string, e error) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.b.log.Error("LMTP status refused", "rcpt", to, "panic", v)
+			ok = false
+		}
+	}()
+	status.SetStatus(to, e)
+	return true
 }
