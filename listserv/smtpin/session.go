@@ -56,6 +56,9 @@ func (s *session) Logout() error { return nil }
 // recipients; clearing ours then made LMTP answer 250 for recipients we
 // no longer had. A second MAIL needs RSET first (RFC 5321 section 4.1.4).
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.conn.expired() {
+		return errTimeLimit // a partial line go-smtp read at the deadline
+	}
 	if s.inTx {
 		return errNestedMail
 	}
@@ -64,6 +67,9 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.conn.expired() {
+		return errTimeLimit
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), rcptTimeout)
 	defer cancel()
 	r, err := s.b.p.Resolve(ctx, to)
