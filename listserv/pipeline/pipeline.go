@@ -135,12 +135,25 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 			"from", msg.FromAddr, "remote", env.Remote)
 		return Outcome{State: StateDuplicate}, nil
 	}
-	p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
-		"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)
-	if (msg.State == store.StateAccepted || it.Audience == "owners") && p.Accepted != nil {
-		p.Accepted()
-	}
+	p.afterCommit(func() {
+		p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
+			"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)
+		if (msg.State == store.StateAccepted || it.Audience == "owners") && p.Accepted != nil {
+			p.Accepted()
+		}
+	})
 	return Outcome{State: msg.State, Reason: msg.Reason, ID: msg.ID}, nil
+}
+
+// afterCommit runs what follows a commit: a panic there (a bug) is logged
+// and cannot turn the 250 the sender is owed into a 4xx and a retry.
+func (p *Pipeline) afterCommit(fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.log.Error("panic after commit", "panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	fn()
 }
 
 func (p *Pipeline) toInbox(ctx context.Context, env Envelope, r *Recipient, raw []byte) (Outcome, error) {
@@ -148,10 +161,12 @@ func (p *Pipeline) toInbox(ctx context.Context, env Envelope, r *Recipient, raw 
 	if err := p.st.SaveInbox(ctx, in); err != nil {
 		return Outcome{}, err
 	}
-	p.log.Info("admin mail stored", "list", r.List.Address, "kind", r.Kind, "id", in.ID, "from", env.From)
-	if p.Admin != nil {
-		p.Admin()
-	}
+	p.afterCommit(func() {
+		p.log.Info("admin mail stored", "list", r.List.Address, "kind", r.Kind, "id", in.ID, "from", env.From)
+		if p.Admin != nil {
+			p.Admin()
+		}
+	})
 	return Outcome{State: "inbox", ID: in.ID}, nil
 }
 
