@@ -47,28 +47,35 @@ func TestPostfixInFront(t *testing.T) {
 	want := map[copyKey]int{}
 	// Each scenario ends when both queues are empty and every copy so far
 	// has arrived exactly once, so the next starts from a quiet system.
-	settle := func() { t.Helper(); waitSettled(t, db, pf, sink, want) }
+	began := time.Now()
+	settle := func(what string) {
+		t.Helper()
+		waitSettled(t, db, pf, sink, want)
+		t.Logf("%s: settled at %v", what, time.Since(began).Round(time.Millisecond))
+	}
 
 	// Any case of a list address reaches the list, once.
 	pfSend(t, pf, "mixed", "Team@Lists.Example.org")
 	expect(want, "mixed", "team")
-	settle()
+	settle("mixed case")
 
 	// One message to two lists: Postfix sends both in one LMTP transaction.
 	pfSend(t, pf, "multi", "alpha@lists.example.org", "beta@lists.example.org")
 	expect(want, "multi", "alpha", "beta")
-	settle()
+	settle("two lists")
 
 	// listserv restarts while Postfix holds mail for it.
 	srv.stop()
+	t.Logf("listserv stopped at %v", time.Since(began).Round(time.Millisecond))
 	pfSend(t, pf, "restart", "team@lists.example.org", "alpha@lists.example.org")
 	waitDeferred(t, pf, "<restart@example.com>")
 	srv = c.startServe(httpAddr, serveArgs...)
+	t.Logf("restart deferred by postfix; listserv running again at %v", time.Since(began).Round(time.Millisecond))
 	if err := pf.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	expect(want, "restart", "team", "alpha")
-	settle()
+	settle("restart")
 	srv.stop()
 }
 
