@@ -52,19 +52,19 @@ func Available(t testing.TB) string {
 		bin = "/usr/sbin/postfix"
 	}
 	if _, err := os.Stat(bin); err != nil {
-		missing = "the postfix command (Debian package postfix)"
+		missing = "the postfix command (scripts/postfix-deps.sh installs it)"
 	} else if os.Geteuid() != 0 {
-		missing = "root (Postfix's master runs as root)"
+		missing = "root (Postfix's master process runs as root)"
 	} else if _, err := user.Lookup("postfix"); err != nil {
-		missing = "the postfix user"
+		missing = "the postfix user (made by the Debian package)"
 	} else if _, err := user.LookupGroup("postdrop"); err != nil {
-		missing = "the postdrop group"
+		missing = "the postdrop group (made by the Debian package)"
 	}
 	if missing != "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("Postfix tests need %s (scripts/test.sh installs it)", missing)
+			t.Fatalf("Postfix tests need %s", missing)
 		}
-		t.Skipf("Postfix tests skipped: %s missing", missing)
+		t.Skipf("Postfix tests skipped: they need %s", missing)
 	}
 	return bin
 }
