@@ -6,7 +6,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,11 +17,12 @@ import (
 )
 
 type serveProc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	http string
-	out  *lockedBuffer
-	done chan error
+	t      *testing.T
+	cmd    *exec.Cmd
+	http   string
+	out    *lockedBuffer
+	exited chan struct{} // closed once the process has exited; then err is set
+	err    error
 }
 
 // startServe runs `listserv serve ARGS --http HTTP` and waits for /healthz.
@@ -37,15 +37,18 @@ func (c *cli) startServe(httpAddr string, args ...string) *serveProc {
 		}
 	}
 	cmd.Env = append(cmd.Env, c.env()...)
-	s := &serveProc{t: c.t, cmd: cmd, http: httpAddr, out: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &serveProc{t: c.t, cmd: cmd, http: httpAddr, out: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {
 		c.t.Fatalf("start serve: %v", err)
 	}
-	go func() { s.done <- cmd.Wait() }()
+	go func() { s.err = cmd.Wait(); close(s.exited) }()
 	c.t.Cleanup(func() {
-		if cmd.ProcessState == nil && cmd.Process.Signal(syscall.SIGKILL) == nil {
-			<-s.done
+		select {
+		case <-s.exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-s.exited
 		}
 		if c.t.Failed() {
 			c.t.Logf("serve output:\n%s", s.out)
@@ -57,14 +60,15 @@ func (c *cli) startServe(httpAddr string, args ...string) *serveProc {
 
 func (s *serveProc) waitHealthy() {
 	s.t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		select {
-		case err := <-s.done:
-			s.t.Fatalf("serve exited at start: %v\n%s", err, s.out)
+		case <-s.exited:
+			s.t.Fatalf("serve exited at start: %v\n%s", s.err, s.out)
 		default:
 		}
-		resp, err := http.Get("http://" + s.http + "/healthz")
+		resp, err := client.Get("http://" + s.http + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -84,14 +88,12 @@ func (s *serveProc) stop() {
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		s.t.Fatalf("signal serve: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Fatalf("serve did not stop cleanly: %v\n%s", err, s.out)
+	case <-s.exited:
+		if s.err != nil {
+			s.t.Fatalf("serve did not stop cleanly: %v\n%s", s.err, s.out)
 		}
-	case <-ctx.Done():
+	case <-time.After(30 * time.Second):
 		s.t.Fatalf("serve still running 30 s after SIGTERM\n%s", s.out)
 	}
 }
