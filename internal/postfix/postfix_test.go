@@ -38,10 +38,12 @@ func TestInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(qs) == 1 && qs[0].Queue == "deferred" {
-			r := qs[0].Recipients
-			if len(r) != 1 || r[0].Address != "Team@Lists.Example.org" || !strings.Contains(r[0].Reason, "refused") {
-				t.Fatalf("deferred recipients: %+v", r)
+		// Tried and deferred: the recipient has a reason, in whichever
+		// queue Postfix keeps the message meanwhile.
+		if len(qs) == 1 && len(qs[0].Recipients) == 1 && qs[0].Recipients[0].Reason != "" {
+			r := qs[0].Recipients[0]
+			if r.Address != "Team@Lists.Example.org" || !strings.Contains(r.Reason, "refused") {
+				t.Fatalf("deferred recipient: %+v", r)
 			}
 			return
 		}

@@ -18,10 +18,13 @@ type Queued struct {
 	Queue      string `json:"queue_name"` // incoming, active, deferred, hold...
 	ID         string `json:"queue_id"`
 	Sender     string `json:"sender"`
-	Recipients []struct {
-		Address string `json:"address"`
-		Reason  string `json:"delay_reason"`
-	} `json:"recipients"`
+	Recipients []Rcpt `json:"recipients"`
+}
+
+// Rcpt is a recipient still to be delivered; Reason says why it was deferred.
+type Rcpt struct {
+	Address string `json:"address"`
+	Reason  string `json:"delay_reason"`
 }
 
 // Queue lists the messages Postfix holds.
