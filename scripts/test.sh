@@ -61,6 +61,16 @@ if ! ./scripts/browser-deps.sh; then
 	say "WARNING: browser dependencies missing; browser tests will be SKIPPED"
 fi
 
+# ---------------------------------------------------------------- postfix
+
+if ! ./scripts/postfix-deps.sh; then
+	if [[ ${CI:-} == true ]]; then
+		say "FAIL: could not install Postfix for the Postfix-in-front test"
+		exit 1
+	fi
+	say "WARNING: Postfix missing; the Postfix-in-front test will be SKIPPED"
+fi
+
 # ---------------------------------------------------------------- gofmt
 
 say "gofmt"
