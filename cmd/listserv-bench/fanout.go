@@ -34,7 +34,7 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 		return r, err
 	}
 	r.RSSBeforeMB = mb(before)
-	cpu0, err := takeCPU(srv.pid)
+	cpu0, err := takeCPU(srv.pid, sink.PID())
 	if err != nil {
 		return r, err
 	}
@@ -61,7 +61,7 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 	if serr != nil {
 		return r, serr
 	}
-	cpu1, err := takeCPU(srv.pid)
+	cpu1, err := takeCPU(srv.pid, sink.PID())
 	if err != nil {
 		return r, err
 	}
