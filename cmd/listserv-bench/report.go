@@ -60,8 +60,8 @@ type result struct {
 	IntakeDeliveryPostsPerSec  float64  `json:"intake_delivery_posts_per_sec"`
 	IntakeDeliveryCopiesPerSec float64  `json:"intake_delivery_copies_per_sec"`
 
-	FanoutOtherCPUPercent      float64  `json:"fanout_other_cpu_percent"`
-	IdleCPUPercent             *float64 `json:"idle_cpu_percent_of_a_core"` // null: not measured
+	FanoutOtherCPUPercent float64  `json:"fanout_other_cpu_percent"`
+	IdleCPUPercent        *float64 `json:"idle_cpu_percent_of_a_core"` // null: not measured
 
 	Fanout         *fanoutResult `json:"fanout,omitempty"`
 	Idle           *idleResult   `json:"idle,omitempty"`
