@@ -70,6 +70,7 @@ func (r *Relay) Dial(ctx context.Context) (Conn, error) {
 type relayConn struct {
 	c         *gsmtp.Client
 	pipelined bool   // server offers PIPELINING (RFC 2920)
+	utf8      bool   // server offers SMTPUTF8 (RFC 6531)
 	mailOpts  string // " BODY=8BITMIME" when offered
 	dirty     bool   // a transaction failed half way: RSET before the next
 }
@@ -77,6 +78,7 @@ type relayConn struct {
 func newRelayConn(sc *gsmtp.Client) *relayConn {
 	c := &relayConn{c: sc}
 	c.pipelined, _ = sc.Extension("PIPELINING")
+	c.utf8, _ = sc.Extension("SMTPUTF8")
 	if ok, _ := sc.Extension("8BITMIME"); ok {
 		c.mailOpts = " BODY=8BITMIME"
 	}
@@ -100,11 +102,19 @@ func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, cp *Copy
 	if strings.ContainsAny(from+to, "\r\n<>") {
 		return &SendError{Code: 501, Enhanced: "5.1.3", Text: "address contains forbidden characters"}
 	}
+	utf8 := hasNonASCII(from) || hasNonASCII(to)
+	if utf8 && !c.utf8 {
+		return errNoSMTPUTF8
+	}
 	if !c.pipelined {
-		return c.sendPlain(from, to, cp)
+		return c.sendPlain(from, to, cp, utf8)
+	}
+	opts := c.mailOpts
+	if utf8 {
+		opts += " SMTPUTF8"
 	}
 	t := c.c.Text
-	t.W.WriteString("MAIL FROM:<" + from + ">" + c.mailOpts + "\r\nRCPT TO:<" + to + ">\r\nDATA\r\n")
+	t.W.WriteString("MAIL FROM:<" + from + ">" + opts + "\r\nRCPT TO:<" + to + ">\r\nDATA\r\n")
 	if err := t.W.Flush(); err != nil {
 		return &SendError{Text: err.Error(), Broken: true}
 	}
@@ -141,8 +151,24 @@ func (c *relayConn) writeBody(cp *Copy) error {
 	return nil
 }
 
+// errNoSMTPUTF8: a non-ASCII address cannot go through a relay that does
+// not offer SMTPUTF8 (RFC 6531 section 3.4); it will not on a retry either.
+var errNoSMTPUTF8 = &SendError{Code: 553, Enhanced: "5.6.7",
+	Text: "address is not ASCII and the relay does not offer SMTPUTF8"}
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 // sendPlain is for servers without PIPELINING: one command at a time.
-func (c *relayConn) sendPlain(from, to string, cp *Copy) error {
+// go-mail adds SMTPUTF8 when offered; we ask for it only when needed.
+func (c *relayConn) sendPlain(from, to string, cp *Copy, utf8 bool) error {
+	c.c.SkipSMTPUTF8(!utf8)
 	if err := c.c.Mail("<" + from + ">"); err != nil {
 		c.dirty = true
 		return classify(err)
