@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -56,6 +57,17 @@ func procCPUSeconds(pid int) (float64, error) {
 		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime", pid)
 	}
 	return float64(utime+stime) / clockTicks, nil
+}
+
+// procSyscalls returns syscr+syscw of /proc/PID/io: the read and write
+// system calls the process has made.
+func procSyscalls(pid int) (int64, error) {
+	r, err1 := procStatusFile(fmt.Sprintf("/proc/%d/io", pid), "syscr")
+	w, err2 := procStatusFile(fmt.Sprintf("/proc/%d/io", pid), "syscw")
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/io: %w", pid, errors.Join(err1, err2))
+	}
+	return r + w, nil
 }
 
 // rssSampler reads VmRSS every interval until stopped and keeps the peak.

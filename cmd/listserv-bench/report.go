@@ -179,6 +179,7 @@ func printReport(w io.Writer, rep *report) {
 			}
 		}
 		if f := r.Fanout; f != nil {
+			fmt.Fprintf(w, "%s, %d members: fan-out: %.1f read+write system calls per copy\n", r.Store, r.Members, f.SyscallsPerCopy)
 			busy("fan-out", f.CPUUse, f.Seconds)
 			if f.Copies != int64(r.Members) {
 				fmt.Fprintf(w, "%s, %d members: the sink received %d copies of the post, not %d\n", r.Store, r.Members, f.Copies, r.Members)

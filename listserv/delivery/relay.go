@@ -73,6 +73,7 @@ type relayConn struct {
 	utf8      bool   // server offers SMTPUTF8 (RFC 6531)
 	mailOpts  string // " BODY=8BITMIME" when offered
 	dirty     bool   // a transaction failed half way: RSET before the next
+	out       []byte // one copy's head, body and final dot, reused
 }
 
 func newRelayConn(sc *gsmtp.Client) *relayConn {
@@ -133,15 +134,18 @@ func (c *relayConn) Send(ctx context.Context, _ int64, from, to string, cp *Copy
 	return c.writeBody(cp)
 }
 
+// writeBody sends the copy in one write system call: assembled here, a
+// copy larger than the connection's 4 KB buffer goes straight to the
+// socket, where writing head and body separately took two (a third of the
+// fan-out's CPU is these system calls).
 func (c *relayConn) writeBody(cp *Copy) error {
 	t := c.c.Text
 	body := cp.Stuffed
 	if body == nil {
 		body = dotStuff(cp.Body)
 	}
-	t.W.Write(cp.Head)
-	t.W.Write(body)
-	t.W.WriteString(".\r\n")
+	c.out = append(append(append(c.out[:0], cp.Head...), body...), ".\r\n"...)
+	t.W.Write(c.out)
 	if err := t.W.Flush(); err != nil {
 		return &SendError{Text: err.Error(), Broken: true}
 	}
