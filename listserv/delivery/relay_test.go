@@ -165,3 +165,71 @@ func TestRelaySMTPSAuth(t *testing.T) {
 		t.Errorf("sink accepted %d copies, want still 1", n)
 	}
 }
+
+func nextCopy(to string) *Copy {
+	cp := *testCopy
+	cp.NextFrom, cp.NextTo = asciiFrom, to
+	return &cp
+}
+
+// TestRelayAnnouncesNextCopy: a copy that names the next one opens its
+// transaction with its own end; each copy still gets its own answer, a
+// refused announced recipient fails only its copy, and a copy other than
+// the announced one is refused as a broken connection (redial) without
+// anything reaching the sink.
+func TestRelayAnnouncesNextCopy(t *testing.T) {
+	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
+		if to == "gone@example.net" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	}})
+	c, err := dialRelay(t, sink.URL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	steps := []struct {
+		to, next string
+		code     int // 0: accepted
+	}{
+		{"a@example.net", "b@example.net", 0},
+		{"b@example.net", "gone@example.net", 0},
+		{"gone@example.net", "c@example.net", 550},
+		{"c@example.net", utf8Rcpt, 0},
+		{utf8Rcpt, "", 0},
+	}
+	for _, s := range steps {
+		err := c.Send(ctx, 1, asciiFrom, s.to, nextCopy(s.next))
+		var se *SendError
+		switch {
+		case s.code == 0 && err != nil:
+			t.Fatalf("send to %s: %v", s.to, err)
+		case s.code != 0 && (!errors.As(err, &se) || se.Code != s.code):
+			t.Fatalf("send to %s: err = %v, want %d", s.to, err, s.code)
+		}
+	}
+	var got []string
+	for _, m := range sink.Messages() {
+		got = append(got, m.To...)
+		if !strings.Contains(string(m.Data), "body\r\n") {
+			t.Errorf("copy to %v lost its body: %q", m.To, m.Data)
+		}
+	}
+	if want := "a@example.net b@example.net c@example.net " + utf8Rcpt; strings.Join(got, " ") != want {
+		t.Errorf("sink got %q, want %q", got, want)
+	}
+
+	// Announce d, then send e instead: refused as broken, nothing sent.
+	if err := c.Send(ctx, 1, asciiFrom, "a2@example.net", nextCopy("d@example.net")); err != nil {
+		t.Fatal(err)
+	}
+	var se *SendError
+	if err := c.Send(ctx, 1, asciiFrom, "e@example.net", testCopy); !errors.As(err, &se) || !se.Broken {
+		t.Fatalf("copy other than the announced one: err = %v, want a broken connection", err)
+	}
+	c.Close()
+	if n := sink.Count(); n != 5 {
+		t.Errorf("sink accepted %d messages, want 5 (no empty or stray message)", n)
+	}
+}
