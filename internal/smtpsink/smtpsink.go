@@ -4,7 +4,9 @@
 // crash harness and the benchmark. It is built on github.com/emersion/go-smtp's
 // server and records every accepted message (or, for benchmarks, only
 // counters/envelopes). Tests can inject per-recipient and end-of-DATA
-// refusals, abrupt connection drops and a connection limit.
+// refusals, abrupt connection drops and a connection limit, and make it
+// an old relay (no PIPELINING, no SMTPUTF8) or an smtps relay that demands
+// AUTH.
 package smtpsink
 
 import (
