@@ -186,6 +186,13 @@ func (b *bench) runOne(ctx context.Context, res *result) error {
 		return err
 	}
 	res.Fanout = &fan
+	if b.cfg.idleSeconds > 0 {
+		idle, err := measureIdle(ctx, srv, sink, time.Duration(b.cfg.idleSeconds*float64(time.Second)))
+		if err != nil {
+			return err
+		}
+		res.Idle = idle
+	}
 	withDelivery, err := measureIntake(ctx, srv, sink, b.cfg.intakeClients, dur)
 	if err != nil {
 		return err

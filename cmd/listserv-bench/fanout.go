@@ -22,6 +22,9 @@ type fanoutResult struct {
 	RSSSamples  int     `json:"rss_samples"`
 	CPUSeconds  float64 `json:"cpu_seconds"` // the server's
 	CPUUse      cpuUse  `json:"cpu_use"`
+	// Read and write system calls of the server per copy (/proc/PID/io):
+	// unlike times, a busy machine does not change them.
+	SyscallsPerCopy float64 `json:"syscalls_per_copy"`
 }
 
 // measureFanout sends one post to the big list and waits until the sink has
@@ -34,7 +37,11 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 		return r, err
 	}
 	r.RSSBeforeMB = mb(before)
-	cpu0, err := takeCPU(srv.pid)
+	cpu0, err := takeCPU(srv.pid, sink.PID())
+	if err != nil {
+		return r, err
+	}
+	sys0, err := procSyscalls(srv.pid)
 	if err != nil {
 		return r, err
 	}
@@ -61,7 +68,7 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 	if serr != nil {
 		return r, serr
 	}
-	cpu1, err := takeCPU(srv.pid)
+	cpu1, err := takeCPU(srv.pid, sink.PID())
 	if err != nil {
 		return r, err
 	}
@@ -69,6 +76,11 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 	if err != nil {
 		return r, err
 	}
+	sys1, err := procSyscalls(srv.pid)
+	if err != nil {
+		return r, err
+	}
+	r.SyscallsPerCopy = float64(sys1-sys0) / float64(n)
 	r.Seconds = elapsed.Seconds()
 	r.RcptPerSec = float64(n) / r.Seconds
 	// Duplicates would arrive after the count was reached: let them.

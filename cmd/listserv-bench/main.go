@@ -27,8 +27,8 @@ Usage:
   go run ./cmd/listserv-bench [flags]
 
 For each store and list size it creates a fresh database, imports the members
-from a CSV (listserv member import), starts "listserv serve" with an in-process
-SMTP sink as its relay, sends one 4 KB post to the list and times the fan-out
+from a CSV (listserv member import), starts "listserv serve" with an SMTP sink
+as its relay, sends one 4 KB post to the list and times the fan-out
 until the sink has one copy per member (sampling the server's RSS and CPU from
 /proc), then measures SMTP intake with 20 clients, once with delivery on and
 once with the server restarted with --delivery off.
@@ -36,10 +36,15 @@ once with the server restarted with --delivery off.
 PostgreSQL: LISTSERV_TEST_POSTGRES (a fresh database bench_<random> is created
 per run and dropped after), else a throwaway cluster from scripts/pg-throwaway.sh.
 
-Postfix reference: when smtp-source is on PATH (apt-get install postfix), the
-run also measures what "smtp-source -s 50 -l 4400 -m 50000" pushes into the same
-sink and prints fan-out as a ratio of that. With smtp-sink installed,
--sink postfix uses Postfix's smtp-sink as the relay instead.
+Postfix reference: when smtp-source is installed (apt-get install postfix; PATH
+or /usr/sbin), the run also measures what "smtp-source -d -s 50 -l 4400 -m 50000"
+(persistent connections) pushes into the same sink and prints fan-out as a
+ratio of that. The sink is Postfix's smtp-sink when installed (-sink auto),
+else the in-process Go sink. Beside each figure is the CPU that other
+processes on the machine used meanwhile, as a share of all cores.
+
+Idle CPU: after the fan-out, the server's CPU over -idle-seconds (a server
+at rest should use well under 2 % of one core).
 
 Flags:
 `
@@ -57,6 +62,7 @@ type config struct {
 	keep          bool
 	cpuProfile    string
 	sink          string
+	idleSeconds   float64
 	fanoutTimeout time.Duration
 	sourceCount   int
 }
@@ -106,7 +112,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directories (data, logs, CSVs) and print where")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "have the server write a CPU profile here (sets LISTSERV_CPUPROFILE for the delivery-on server; with several runs the store and size are added to the name)")
-	fs.StringVar(&c.sink, "sink", "go", "relay the server delivers to: go (in-process sink) or postfix (smtp-sink)")
+	fs.StringVar(&c.sink, "sink", "auto", "relay the server delivers to: postfix (smtp-sink), go (in-process sink), or auto (postfix when installed)")
+	fs.Float64Var(&c.idleSeconds, "idle-seconds", 5, "after the fan-out, measure the idle server's CPU for this long (0 skips)")
 	fs.DurationVar(&c.fanoutTimeout, "fanout-timeout", 15*time.Minute, "give up on one fan-out after this long")
 	fs.IntVar(&c.sourceCount, "smtp-source-messages", 50000, "messages smtp-source sends for the Postfix reference (0 skips it)")
 	if err := fs.Parse(args); err != nil {
@@ -140,9 +147,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("%w: -intake-clients must be positive", errUsage)
 	case c.workers < 0 || c.chunkSize < 0 || c.sourceCount < 0:
 		return nil, fmt.Errorf("%w: -workers, -chunk-size and -smtp-source-messages must not be negative", errUsage)
-	case c.sink != "go" && c.sink != "postfix":
-		return nil, fmt.Errorf("%w: -sink must be go or postfix", errUsage)
+	case c.sink != "go" && c.sink != "postfix" && c.sink != "auto":
+		return nil, fmt.Errorf("%w: -sink must be auto, go or postfix", errUsage)
+	case c.idleSeconds < 0:
+		return nil, fmt.Errorf("%w: -idle-seconds must not be negative", errUsage)
 	}
+	c.sink = sinkKind(c.sink)
 	return c, nil
 }
 

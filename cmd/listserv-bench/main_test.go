@@ -27,8 +27,8 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), "fan-out rcpt/s") {
-		t.Error("no table printed")
+	if !strings.Contains(stdout.String(), "fan-out rcpt/s") || !strings.Contains(stdout.String(), "idle CPU %") {
+		t.Error("no table printed, or no idle CPU column")
 	}
 	var rep report
 	b, err := os.ReadFile(out)
@@ -43,7 +43,7 @@ func TestSmoke(t *testing.T) {
 	}
 	r := rep.Results[0]
 	if r.Store != "sqlite" || r.Members != 200 || r.Fanout == nil || r.Fanout.Copies < 200 ||
-		r.FanoutRcptPerSec <= 0 || r.PeakRSSMB <= 0 || r.IntakePausedPostsPerSec <= 0 || r.IntakeDeliveryPostsPerSec <= 0 {
+		r.FanoutRcptPerSec <= 0 || r.PeakRSSMB <= 0 || r.IntakePausedPostsPerSec <= 0 || r.IntakeDeliveryPostsPerSec <= 0 || r.IdleCPUPercent == nil {
 		t.Errorf("implausible result: %+v", r)
 	}
 	if r.IntakePaused.Copies != 0 {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,32 +19,58 @@ import (
 // sourceResult is the Postfix reference: what smtp-source pushes into the
 // same sink the server delivers to.
 type sourceResult struct {
-	Command    string  `json:"command"`
-	Messages   int64   `json:"messages"` // counted by the sink
-	Seconds    float64 `json:"seconds"`  // wall time of smtp-source
-	MsgsPerSec float64 `json:"msgs_per_sec"`
+	Command       string  `json:"command"`
+	Messages      int64   `json:"messages"` // counted by the sink
+	Seconds       float64 `json:"seconds"`  // wall time of smtp-source
+	MsgsPerSec    float64 `json:"msgs_per_sec"`
+	SourceCPU     float64 `json:"smtp_source_cpu_seconds"`
+	CPUUse        cpuUse  `json:"cpu_use"` // Bench, Sink, Other; smtp-source is left out of Other
+	OtherCPUShare float64 `json:"other_cpu_percent"`
 }
 
-// measureSMTPSource runs smtp-source against sink. It returns nil, nil when
-// smtp-source is not installed.
+// postfixTool finds a Postfix test tool on PATH or in /usr/sbin, where
+// Debian's postfix package puts it (often not on a user's PATH).
+func postfixTool(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	return exec.LookPath(filepath.Join("/usr/sbin", name))
+}
+
+// measureSMTPSource runs smtp-source with persistent connections (-d: the
+// fair reference, as the server keeps its connections open too) against
+// sink. It returns nil, nil when smtp-source is not installed.
 func measureSMTPSource(ctx context.Context, sink relaySink, count int, log io.Writer) (*sourceResult, error) {
-	path, err := exec.LookPath("smtp-source")
+	path, err := postfixTool("smtp-source")
 	if err != nil || count == 0 {
 		return nil, nil
 	}
-	args := []string{"-s", "50", "-l", "4400", "-m", strconv.Itoa(count),
+	args := []string{"-d", "-s", "50", "-l", "4400", "-m", strconv.Itoa(count),
 		"-f", "a@example.net", "-t", "b@example.net", sink.Addr()}
 	r := &sourceResult{Command: "smtp-source " + joinArgs(args)}
 	fmt.Fprintf(log, "listserv-bench: Postfix reference: %s\n", r.Command)
 	base := sink.Count()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
+	cpu0, err := takeCPU(0, sink.PID())
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, path, args...)
+	out, err := cmd.CombinedOutput()
 	r.Seconds = time.Since(start).Seconds()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", r.Command, err, bytes.TrimSpace(out))
 	}
+	cpu1, err := takeCPU(0, sink.PID())
+	if err != nil {
+		return nil, err
+	}
+	r.SourceCPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	r.CPUUse = cpu0.until(cpu1)
+	r.CPUUse.Other = max(0, r.CPUUse.Other-r.SourceCPU)
+	r.OtherCPUShare = r.CPUUse.otherPercent(r.Seconds)
 	// smtp-sink counts a message when "." arrives, maybe just after
 	// smtp-source has read the reply; let the counter settle.
 	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
@@ -65,9 +92,9 @@ type postfixSink struct {
 }
 
 func startPostfixSink() (*postfixSink, error) {
-	path, err := exec.LookPath("smtp-sink")
+	path, err := postfixTool("smtp-sink")
 	if err != nil {
-		return nil, errors.New("-sink postfix: smtp-sink is not on PATH (apt-get install postfix)")
+		return nil, errors.New("-sink postfix: smtp-sink is not on PATH or in /usr/sbin (apt-get install postfix)")
 	}
 	addr, err := freePort()
 	if err != nil {
@@ -137,6 +164,7 @@ func (s *postfixSink) readCounters(r io.Reader) {
 }
 
 func (s *postfixSink) Count() int64 { return s.mesg.Load() }
+func (s *postfixSink) PID() int     { return s.cmd.Process.Pid }
 func (s *postfixSink) Addr() string { return s.addr }
 func (s *postfixSink) URL() string  { return "smtp://" + s.addr }
 

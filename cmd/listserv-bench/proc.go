@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +57,17 @@ func procCPUSeconds(pid int) (float64, error) {
 		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime", pid)
 	}
 	return float64(utime+stime) / clockTicks, nil
+}
+
+// procSyscalls returns syscr+syscw of /proc/PID/io: the read and write
+// system calls the process has made.
+func procSyscalls(pid int) (int64, error) {
+	r, err1 := procStatusFile(fmt.Sprintf("/proc/%d/io", pid), "syscr")
+	w, err2 := procStatusFile(fmt.Sprintf("/proc/%d/io", pid), "syscw")
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/io: %w", pid, errors.Join(err1, err2))
+	}
+	return r + w, nil
 }
 
 // rssSampler reads VmRSS every interval until stopped and keeps the peak.
@@ -138,15 +151,24 @@ func systemBusySeconds() (float64, error) {
 // (client and in-process sink), by each PostgreSQL process and by the whole
 // machine.
 type cpuSnapshot struct {
-	server, bench, system float64
-	postgres              map[int]float64
+	server, bench, sink, system float64
+	postgres                    map[int]float64
 }
 
-func takeCPU(serverPID int) (cpuSnapshot, error) {
+// takeCPU reads the CPU used so far; serverPID and sinkPID are 0 when
+// there is no such process (an in-process sink).
+func takeCPU(serverPID, sinkPID int) (cpuSnapshot, error) {
 	s := cpuSnapshot{postgres: postgresCPU()}
 	var err error
-	if s.server, err = procCPUSeconds(serverPID); err != nil {
-		return s, err
+	if serverPID != 0 {
+		if s.server, err = procCPUSeconds(serverPID); err != nil {
+			return s, err
+		}
+	}
+	if sinkPID != 0 {
+		if s.sink, err = procCPUSeconds(sinkPID); err != nil {
+			return s, err
+		}
 	}
 	if s.bench, err = procCPUSeconds(os.Getpid()); err != nil {
 		return s, err
@@ -182,15 +204,25 @@ func postgresCPU() map[int]float64 {
 type cpuUse struct {
 	Server   float64 `json:"server_cpu_seconds"`
 	Bench    float64 `json:"bench_cpu_seconds"`
+	Sink     float64 `json:"sink_cpu_seconds"` // Postfix's smtp-sink; 0 for the in-process sink (in Bench)
 	Postgres float64 `json:"postgres_cpu_seconds"`
 	Other    float64 `json:"other_cpu_seconds"`
 }
 
 func (a cpuSnapshot) until(b cpuSnapshot) cpuUse {
-	u := cpuUse{Server: b.server - a.server, Bench: b.bench - a.bench}
+	u := cpuUse{Server: b.server - a.server, Bench: b.bench - a.bench, Sink: b.sink - a.sink}
 	for pid, cpu := range b.postgres {
 		u.Postgres += cpu - a.postgres[pid] // a new backend counts whole
 	}
-	u.Other = max(0, (b.system-a.system)-u.Server-u.Bench-u.Postgres)
+	u.Other = max(0, (b.system-a.system)-u.Server-u.Bench-u.Sink-u.Postgres)
 	return u
+}
+
+// otherPercent is the other processes' CPU as a share of the whole
+// machine (all cores) over secs: what a busy machine took from the run.
+func (u cpuUse) otherPercent(secs float64) float64 {
+	if secs <= 0 {
+		return 0
+	}
+	return 100 * u.Other / (secs * float64(runtime.NumCPU()))
 }

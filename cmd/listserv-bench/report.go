@@ -60,7 +60,11 @@ type result struct {
 	IntakeDeliveryPostsPerSec  float64  `json:"intake_delivery_posts_per_sec"`
 	IntakeDeliveryCopiesPerSec float64  `json:"intake_delivery_copies_per_sec"`
 
+	FanoutOtherCPUPercent float64  `json:"fanout_other_cpu_percent"`
+	IdleCPUPercent        *float64 `json:"idle_cpu_percent_of_a_core"` // null: not measured
+
 	Fanout         *fanoutResult `json:"fanout,omitempty"`
+	Idle           *idleResult   `json:"idle,omitempty"`
 	IntakePaused   *intakeResult `json:"intake_paused,omitempty"`
 	IntakeDelivery *intakeResult `json:"intake_delivery,omitempty"`
 	CPUProfile     string        `json:"cpu_profile,omitempty"`
@@ -72,10 +76,14 @@ func (r *result) fill(src *sourceResult) {
 	if f := r.Fanout; f != nil {
 		r.FanoutSeconds, r.FanoutRcptPerSec = f.Seconds, f.RcptPerSec
 		r.PeakRSSMB, r.CPUSeconds = f.PeakRSSMB, f.CPUSeconds
+		r.FanoutOtherCPUPercent = f.CPUUse.otherPercent(f.Seconds)
 		if src != nil && src.MsgsPerSec > 0 {
 			ratio := f.RcptPerSec / src.MsgsPerSec
 			r.RatioToSMTPSource = &ratio
 		}
+	}
+	if i := r.Idle; i != nil {
+		r.IdleCPUPercent = &i.ServerPercent
 	}
 	if p := r.IntakePaused; p != nil {
 		r.IntakePausedPostsPerSec = p.PostsPerSec
@@ -96,7 +104,7 @@ func (rep *report) failed() int {
 }
 
 func newReport(cfg *config, stores []string) *report {
-	sink := "in-process smtpsink (CountOnly)"
+	sink := "in-process Go smtpsink (CountOnly)"
 	if cfg.sink == "postfix" {
 		sink = "Postfix smtp-sink"
 	}
@@ -153,28 +161,13 @@ func printReport(w io.Writer, rep *report) {
 	fmt.Fprintf(w, "settings: workers %s, chunk size %s, relay %s, intake %d clients × %gs, posts of %d bytes\n",
 		orDefault(s.Workers, "8"), orDefault(s.ChunkSize, "200"), s.Sink, s.IntakeClients, s.IntakeSeconds, s.PostBytes)
 	if src := rep.SMTPSource; src != nil {
-		fmt.Fprintf(w, "postfix:  %s: %d messages in %.2fs = %.0f msg/s\n", src.Command, src.Messages, src.Seconds, src.MsgsPerSec)
+		fmt.Fprintf(w, "postfix:  %s: %d messages in %.2fs = %.0f msg/s (%.0f%%)\n", src.Command, src.Messages, src.Seconds, src.MsgsPerSec, src.OtherCPUShare)
 	} else {
 		fmt.Fprintf(w, "postfix:  %s\n", rep.SMTPSourceNote)
 	}
+	fmt.Fprintln(w, "(n%) beside a figure: CPU other processes used meanwhile, as a share of all cores; idle: the server's CPU at rest after the fan-out, % of one core")
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tmembers\timport s\timport rows/s\tfan-out s\tfan-out rcpt/s\tvs smtp-source\tpeak RSS MB\tCPU s\tintake paused posts/s\tintake+delivery posts/s\tdelivery copies/s\t")
-	for _, r := range rep.Results {
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%d\t%s\tFAILED\t\t\t\t\t\t\t\t\t\n", r.Store, r.Members, num(r.ImportSeconds, 2))
-			continue
-		}
-		ratio := "n/a"
-		if r.RatioToSMTPSource != nil {
-			ratio = fmt.Sprintf("%.2fx", *r.RatioToSMTPSource)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Members,
-			num(r.ImportSeconds, 2), num(r.ImportRowsPerSec, 0), num(r.FanoutSeconds, 2), num(r.FanoutRcptPerSec, 0),
-			ratio, num(r.PeakRSSMB, 1), num(r.CPUSeconds, 2), num(r.IntakePausedPostsPerSec, 0),
-			num(r.IntakeDeliveryPostsPerSec, 0), num(r.IntakeDeliveryCopiesPerSec, 0))
-	}
-	tw.Flush()
+	printTable(w, rep.Results)
 	for _, r := range rep.Results {
 		if r.Error != "" {
 			fmt.Fprintf(w, "\n%s, %d members FAILED: %s\n", r.Store, r.Members, r.Error)
@@ -186,6 +179,7 @@ func printReport(w io.Writer, rep *report) {
 			}
 		}
 		if f := r.Fanout; f != nil {
+			fmt.Fprintf(w, "%s, %d members: fan-out: %.1f read+write system calls per copy\n", r.Store, r.Members, f.SyscallsPerCopy)
 			busy("fan-out", f.CPUUse, f.Seconds)
 			if f.Copies != int64(r.Members) {
 				fmt.Fprintf(w, "%s, %d members: the sink received %d copies of the post, not %d\n", r.Store, r.Members, f.Copies, r.Members)
@@ -200,6 +194,47 @@ func printReport(w io.Writer, rep *report) {
 			}
 		}
 	}
+}
+
+func printTable(w io.Writer, rs []result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "store\tmembers\timport s\timport rows/s\tfan-out s\tfan-out rcpt/s\tvs smtp-source -d\tpeak RSS MB\tCPU s\tidle CPU %\tintake paused posts/s\tintake+delivery posts/s\tdelivery copies/s\t")
+	for _, r := range rs {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%d\t%s\tFAILED\t\t\t\t\t\t\t\t\t\t\n", r.Store, r.Members, num(r.ImportSeconds, 2))
+			continue
+		}
+		ratio, idle := "n/a", "-"
+		if r.RatioToSMTPSource != nil {
+			ratio = fmt.Sprintf("%.2fx", *r.RatioToSMTPSource)
+		}
+		if r.IdleCPUPercent != nil {
+			idle = fmt.Sprintf("%.1f", *r.IdleCPUPercent)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Members,
+			num(r.ImportSeconds, 2), num(r.ImportRowsPerSec, 0), num(r.FanoutSeconds, 2),
+			withOther(num(r.FanoutRcptPerSec, 0), r.FanoutOtherCPUPercent), ratio,
+			num(r.PeakRSSMB, 1), num(r.CPUSeconds, 2), idle,
+			withOther(num(r.IntakePausedPostsPerSec, 0), otherOf(r.IntakePaused)),
+			withOther(num(r.IntakeDeliveryPostsPerSec, 0), otherOf(r.IntakeDelivery)),
+			num(r.IntakeDeliveryCopiesPerSec, 0))
+	}
+	tw.Flush()
+}
+
+// withOther puts the other processes' CPU share beside a figure.
+func withOther(fig string, pct float64) string {
+	if fig == "-" {
+		return fig
+	}
+	return fmt.Sprintf("%s (%.0f%%)", fig, pct)
+}
+
+func otherOf(in *intakeResult) float64 {
+	if in == nil {
+		return 0
+	}
+	return in.CPUUse.otherPercent(in.Seconds)
 }
 
 func orDefault(v int, def string) string {

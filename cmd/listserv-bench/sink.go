@@ -19,7 +19,26 @@ type relaySink interface {
 	WaitCount(ctx context.Context, n int64) error
 	URL() string
 	Addr() string
+	PID() int // 0 when the sink runs inside the benchmark
 	Close() error
+}
+
+// goSink is the in-process sink; its CPU is the benchmark's.
+type goSink struct{ *smtpsink.Sink }
+
+func (goSink) PID() int { return 0 }
+
+// sinkKind resolves -sink auto: Postfix's smtp-sink when installed (a sink
+// that is not written in Go by us, and what smtp-source is measured
+// against), else the in-process sink.
+func sinkKind(kind string) string {
+	if kind != "auto" {
+		return kind
+	}
+	if _, err := postfixTool("smtp-sink"); err == nil {
+		return "postfix"
+	}
+	return "go"
 }
 
 // newSink starts the relay the server delivers to: "go" (in-process,
@@ -38,7 +57,7 @@ func newSink(kind string) (relaySink, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("smtpsink: %w", err)
 	}
-	return s, nil
+	return goSink{s}, nil
 }
 
 // awaitGreeting connects to addr and reads the SMTP 220 greeting.

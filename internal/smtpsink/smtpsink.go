@@ -4,13 +4,16 @@
 // crash harness and the benchmark. It is built on github.com/emersion/go-smtp's
 // server and records every accepted message (or, for benchmarks, only
 // counters/envelopes). Tests can inject per-recipient and end-of-DATA
-// refusals, abrupt connection drops and a connection limit.
+// refusals, abrupt connection drops and a connection limit, and make it
+// an old relay (no PIPELINING, no SMTPUTF8) or an smtps relay that demands
+// AUTH.
 package smtpsink
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +35,7 @@ type Message struct {
 	To   []string // RCPT TO accepted, in order
 	Data []byte   // raw bytes as received (nil when Options.Discard)
 	Conn int      // sequence number (from 1) of the connection it arrived on
+	UTF8 bool     // MAIL FROM carried SMTPUTF8 (RFC 6531)
 }
 
 // Header returns the first value of the named header field of m.Data,
@@ -100,6 +104,19 @@ type Options struct {
 	// MaxConns: if > 0, connections beyond this many at once get
 	// "421 4.7.0 too many connections" and are closed (see Refused).
 	MaxConns int
+
+	// NoPipelining leaves PIPELINING out of the EHLO reply, as an old
+	// relay would (go-smtp always offers it; the sink strips the line).
+	NoPipelining bool
+	// NoSMTPUTF8 leaves SMTPUTF8 out of the EHLO reply; MAIL with it is
+	// then refused with 504 5.5.4.
+	NoSMTPUTF8 bool
+	// TLS makes the sink speak implicit TLS from the first byte (smtps,
+	// port 465 style). TestTLS makes a certificate for 127.0.0.1.
+	TLS *tls.Config
+	// Auth, when set, offers AUTH PLAIN and refuses MAIL before a
+	// successful AUTH with 530 5.7.0; it decides each username/password.
+	Auth func(username, password string) error
 }
 
 // ErrClosed is returned by WaitCount when the sink is closed before the
@@ -174,7 +191,11 @@ func New(opts Options) (*Sink, error) {
 		rcptCounts: make(map[string]int),
 	}
 	s.dropLeft.Store(opts.DropAfter)
-	s.ln = &sinkListener{Listener: ln, s: s}
+	var base net.Listener = ln
+	if opts.TLS != nil {
+		base = tls.NewListener(ln, opts.TLS)
+	}
+	s.ln = &sinkListener{Listener: base, s: s}
 
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "sink.test"
@@ -183,7 +204,7 @@ func New(opts Options) (*Sink, error) {
 	srv.ReadTimeout = 60 * time.Second
 	srv.WriteTimeout = 60 * time.Second
 	srv.AllowInsecureAuth = true
-	srv.EnableSMTPUTF8 = true
+	srv.EnableSMTPUTF8 = !opts.NoSMTPUTF8
 	srv.EnableDSN = true
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv = srv
@@ -343,7 +364,7 @@ func (s *Sink) Close() error {
 }
 
 // record stores an accepted message. It takes ownership of to and data.
-func (s *Sink) record(conn int, from string, to []string, data []byte) {
+func (s *Sink) record(conn int, from string, to []string, data []byte, utf8 bool) {
 	if s.opts.CountOnly {
 		s.count.Add(1)
 		s.notify()
@@ -353,7 +374,7 @@ func (s *Sink) record(conn int, from string, to []string, data []byte) {
 		data = nil
 	}
 	s.mu.Lock()
-	s.msgs = append(s.msgs, Message{From: from, To: to, Data: data, Conn: conn})
+	s.msgs = append(s.msgs, Message{From: from, To: to, Data: data, Conn: conn, UTF8: utf8})
 	if len(to) == 1 {
 		s.rcptCounts[strings.ToLower(to[0])]++
 	} else {
@@ -412,6 +433,20 @@ type sinkConn struct {
 	once sync.Once
 }
 
+// Write strips PIPELINING from the EHLO reply when Options.NoPipelining
+// is set. go-smtp writes the whole EHLO reply in one flush.
+func (c *sinkConn) Write(b []byte) (int, error) {
+	if !c.s.opts.NoPipelining || !bytes.Contains(b, pipeliningLine) {
+		return c.Conn.Write(b)
+	}
+	if _, err := c.Conn.Write(bytes.Replace(b, pipeliningLine, nil, 1)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+var pipeliningLine = []byte("250-PIPELINING\r\n")
+
 func (c *sinkConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
@@ -436,22 +471,27 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	s    *Sink
-	c    *smtp.Conn
-	seq  int
-	from string
-	to   []string
+	s      *Sink
+	c      *smtp.Conn
+	seq    int
+	from   string
+	to     []string
+	utf8   bool // this transaction's MAIL had SMTPUTF8
+	authed bool
 }
 
 func (ss *session) Reset() {
-	ss.from = ""
+	ss.from, ss.utf8 = "", false
 	ss.to = ss.to[:0]
 }
 
 func (ss *session) Logout() error { return nil }
 
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
-	ss.from = from
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
+	if ss.s.opts.Auth != nil && !ss.authed {
+		return errAuthRequired
+	}
+	ss.from, ss.utf8 = from, opts != nil && opts.UTF8
 	ss.to = ss.to[:0]
 	return nil
 }
@@ -510,11 +550,11 @@ func (ss *session) Data(r io.Reader) error {
 	// envelopes; otherwise reuse it.
 	to := ss.to
 	if s.opts.CountOnly {
-		s.record(ss.seq, ss.from, nil, nil)
+		s.record(ss.seq, ss.from, nil, nil, false)
 		return nil
 	}
 	ss.to = nil
-	s.record(ss.seq, ss.from, to, data)
+	s.record(ss.seq, ss.from, to, data, ss.utf8)
 	return nil
 }
 

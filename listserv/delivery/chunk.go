@@ -30,7 +30,7 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	res := store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}
 	checkpoint := time.Now()
 	defer func() { w.until = time.Time{} }()
-	for _, m := range members {
+	for i, m := range members {
 		// Renew the lease before sending, not after: a worker that waited
 		// (for a connection) must learn it lost the chunk before it sends.
 		if time.Since(checkpoint) > e.cfg.Lease/3 {
@@ -44,7 +44,11 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 			c.SentUpto = m.ID
 			continue
 		}
-		err := w.copyTo(ctx, it, m)
+		var next *store.Member
+		if i+1 < len(members) && !isAuthor(it, members[i+1]) {
+			next = members[i+1] // the author's copy may be skipped: never announced
+		}
+		err := w.copyTo(ctx, it, m, next)
 		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
 			// Leave the rest queued and let any node with a working
 			// connection take the chunk at once.
@@ -86,8 +90,9 @@ func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.Ch
 	return true
 }
 
-// copyTo renders and sends one member's copy.
-func (w *worker) copyTo(ctx context.Context, it *prepItem, m *store.Member) error {
+// copyTo renders and sends one member's copy; next, when known, is the
+// member whose copy this connection sends next (see Copy.NextTo).
+func (w *worker) copyTo(ctx context.Context, it *prepItem, m, next *store.Member) error {
 	e := w.e
 	w.buf.Reset()
 	it.prep.AppendHead(&w.buf, e.tokens.Unsubscribe(m.ID))
@@ -99,8 +104,19 @@ func (w *worker) copyTo(ctx context.Context, it *prepItem, m *store.Member) erro
 		}
 		cp.Head = append(pre, cp.Head...)
 	}
-	from := it.list.LocalPart() + "-bounces+" + e.tokens.VERP(m.ID, it.msg.ID) + "@" + it.list.Domain()
-	return w.send(ctx, it.msg.ID, from, m.Address, cp)
+	if next != nil {
+		cp.NextFrom, cp.NextTo = w.verpFrom(it, next), next.Address
+	}
+	return w.send(ctx, it.msg.ID, w.verpFrom(it, m), m.Address, cp)
+}
+
+// verpFrom is m's envelope sender for the post: LIST-bounces+TOKEN@domain.
+func (w *worker) verpFrom(it *prepItem, m *store.Member) string {
+	return it.list.LocalPart() + "-bounces+" + w.e.tokens.VERP(m.ID, it.msg.ID) + "@" + it.list.Domain()
+}
+
+func isAuthor(it *prepItem, m *store.Member) bool {
+	return it.msg.FromAddr != "" && strings.EqualFold(m.Address, it.msg.FromAddr)
 }
 
 func failureOf(err error, m *store.Member, msgID int64) store.Failure {
@@ -118,7 +134,7 @@ func failureOf(err error, m *store.Member, msgID int64) store.Failure {
 // copies of their own posts (a preference on /me). Only the author's row
 // costs a lookup, once per copy of the author: at most once per chunk.
 func (w *worker) skipOwn(ctx context.Context, it *prepItem, m *store.Member) bool {
-	if it.msg.FromAddr == "" || !strings.EqualFold(m.Address, it.msg.FromAddr) {
+	if !isAuthor(it, m) {
 		return false
 	}
 	p, err := w.e.st.GetMemberPrefs(ctx, m.ID)

@@ -44,7 +44,8 @@ type Engine struct {
 	cfg    Config
 	log    *slog.Logger
 	tokens *token.Maker
-	wake   chan struct{}
+	wake   *wakeup       // new work: every idle worker looks once
+	poll   chan struct{} // one idle worker looks per Poll interval
 	cache  *prepCache
 	limit  *limiter
 	Sign   Signer
@@ -79,17 +80,13 @@ func New(st store.Store, tr Transport, tokens *token.Maker, cfg Config, log *slo
 	if cfg.Drain <= 0 {
 		cfg.Drain = d.Drain
 	}
-	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: make(chan struct{}, 1),
+	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
 		cache: newPrepCache(st, cfg.BaseURL), limit: newLimiter(cfg.Workers)}
 }
 
-// Wake tells idle workers there is new work (cheap, never blocks).
-func (e *Engine) Wake() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
-}
+// Wake tells every idle worker to look for work once (cheap, never
+// blocks); a worker finding nothing sleeps until the next Wake or poll.
+func (e *Engine) Wake() { e.wake.Fire() }
 
 // Stats are counters since start.
 type Stats struct{ Sent, Failed, TakenOver int64 }
@@ -108,6 +105,7 @@ func (e *Engine) Run(ctx context.Context) {
 		<-ctx.Done()
 		time.AfterFunc(e.cfg.Drain, cancel)
 	}()
+	go e.pollLoop(ctx)
 	var wg sync.WaitGroup
 	for i := range e.cfg.Workers {
 		wg.Add(1)

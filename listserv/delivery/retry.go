@@ -25,7 +25,7 @@ func (w *worker) retries(ctx context.Context, rs []*store.Retry) {
 			e.log.Error("load retry", "retry", r.ID, "err", errors.Join(err, err2))
 			continue
 		}
-		err = w.copyTo(ctx, it, m)
+		err = w.copyTo(ctx, it, m, nil)
 		if errors.Is(err, errRelayDown) {
 			return
 		}

@@ -24,6 +24,10 @@ type Copy struct {
 	Head    []byte // header fields, CRLF ended; may be empty
 	Body    []byte // the blank line and body (or a whole message when Head is empty)
 	Stuffed []byte // Body dot-stuffed, ending in CRLF; nil: the transport stuffs it
+	// NextFrom and NextTo are the envelope of the copy the caller sends
+	// next on this connection, if it knows: a relay opens that transaction
+	// with this one's end. Sending anything else next costs a redial.
+	NextFrom, NextTo string
 }
 
 // Bytes is the copy as one message.

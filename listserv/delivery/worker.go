@@ -23,26 +23,50 @@ type worker struct {
 	until    time.Time // waits for a connection end here, well inside the lease
 }
 
+// idleConn is how long an idle worker keeps its relay connection.
+const idleConn = 2 * time.Second
+
+// run looks for work, and when there is none sleeps until a wake-up, a
+// poll token or ctx's end; no path puts a wake-up back, so an idle engine
+// makes no store calls between wake-ups and polls.
 func (w *worker) run(ctx, send context.Context) {
 	defer w.dropConn()
 	stop := context.AfterFunc(ctx, w.e.limit.wakeAll)
 	defer stop()
-	t := time.NewTimer(0)
-	defer t.Stop()
+	polled := false
 	for ctx.Err() == nil {
-		did := w.step(ctx, send)
-		if did {
+		woke := w.e.wake.C() // before looking, so a Wake during the look counts
+		if w.step(ctx, send) {
+			if polled {
+				w.e.Wake() // work nobody announced: bring the idle siblings
+				polled = false
+			}
 			continue
 		}
-		if w.conn != nil && time.Since(w.lastWork) > 2*time.Second {
-			w.dropConn() // do not hold idle connections to the relay
-		}
-		t.Reset(w.e.cfg.Poll)
+		polled = w.wait(ctx, woke)
+	}
+}
+
+// wait sleeps until woke is closed, a poll token arrives (true) or ctx
+// ends, closing an idle relay connection on the way.
+func (w *worker) wait(ctx context.Context, woke <-chan struct{}) bool {
+	var idle <-chan time.Time
+	if w.conn != nil {
+		t := time.NewTimer(idleConn - time.Since(w.lastWork))
+		defer t.Stop()
+		idle = t.C
+	}
+	for {
 		select {
 		case <-ctx.Done():
-		case <-w.e.wake:
-			w.e.Wake() // pass it on: one wake-up should start every idle worker
-		case <-t.C:
+			return false
+		case <-woke:
+			return false
+		case <-w.e.poll:
+			return true
+		case <-idle:
+			w.dropConn() // do not hold idle connections to the relay
+			idle = nil
 		}
 	}
 }

@@ -17,20 +17,23 @@ const leadTTL = 15 * time.Second
 // context that ends if leadership is lost, and tries again until ctx ends.
 // On PostgreSQL leadership is a session advisory lock on one dedicated
 // connection (taken and released on the same connection, API-NOTES §4).
+// Between attempts it waits a second, also after fn returned on its own,
+// so a failing store or an fn that returns at once cannot make it spin.
 func (db *DB) Lead(ctx context.Context, name, owner string, fn func(ctx context.Context)) error {
 	for ctx.Err() == nil {
-		var err error
+		// An error only means "not leading now": the next attempt retries.
 		if p, ok := db.d.(*pgDB); ok {
-			err = leadPostgres(ctx, p.pool, name, fn)
+			_ = leadPostgres(ctx, p.pool, name, fn)
 		} else {
-			err = db.leadLease(ctx, name, owner, fn)
+			_ = db.leadLease(ctx, name, owner, fn)
 		}
-		if err != nil && ctx.Err() == nil {
-			time.Sleep(time.Second)
-		}
+		sleepCtx(ctx, leadRetry)
 	}
 	return nil
 }
+
+// leadRetry is the pause between leadership attempts.
+const leadRetry = time.Second
 
 func lockKey(name string) int64 {
 	h := fnv.New64a()
