@@ -10,6 +10,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/token"
 )
@@ -69,7 +70,7 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	if err != nil {
 		return fmt.Errorf("%w: unreadable message: %v", ErrIgnored, err)
 	}
-	if IsAutoReply(p.Header) {
+	if notice.IsAutomatic(it.EnvelopeFrom, p.Header) {
 		return fmt.Errorf("%w: an automatic reply", ErrIgnored)
 	}
 	who, err := e.staffSender(ctx, l, p.From, it.EnvelopeFrom)

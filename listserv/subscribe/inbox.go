@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -26,7 +27,7 @@ func (e *Engine) read(it *store.InboxItem) (incoming, bool) {
 		e.log.Info("admin mail unreadable: ignored", "id", it.ID, "from", it.EnvelopeFrom)
 		return incoming{}, false
 	}
-	if IsAutomatic(it.EnvelopeFrom, p.Header) {
+	if notice.IsAutomatic(it.EnvelopeFrom, p.Header) {
 		e.log.Info("automatic mail: not answered", "id", it.ID, "kind", it.Kind, "from", it.EnvelopeFrom)
 		return incoming{}, false
 	}
