@@ -61,9 +61,9 @@ func replyText(raw []byte) string {
 }
 
 // HandleReply is the inbox handler for LIST-moderate+TOKEN@: a moderator
-// answering a held-item notice. It acts only when the reply comes from one
-// of the list's moderators or owners (its From, else its envelope sender)
-// and the token is one we sent for this list and not used yet. The
+// answering a held-item notice. It acts only when the reply's From is the
+// moderator or owner the token was sent to (any case), and the token is
+// one we sent for this list and not used yet. The
 // moderator is told what happened; nobody else is ever answered.
 func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.List) error {
 	p, err := mailhdr.Parse(it.Raw)
@@ -73,7 +73,7 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	if notice.IsAutomatic(it.EnvelopeFrom, p.Header) {
 		return fmt.Errorf("%w: an automatic reply", ErrIgnored)
 	}
-	who, err := e.staffSender(ctx, l, p.From, it.EnvelopeFrom)
+	who, err := e.staffSender(ctx, l, p.From)
 	if err != nil {
 		return err
 	}
@@ -89,6 +89,15 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	if err != nil {
 		return err
 	}
+	// A token is personal: it acts only for the moderator it was sent to,
+	// so the audit log names who really acted. Another moderator (or
+	// someone claiming to be one) gets no answer.
+	if !strings.EqualFold(who, t.Address) {
+		e.log.Warn("moderation reply with another moderator's token", "held", t.HeldID, "from", who,
+			"token_for", t.Address, "envelope", it.EnvelopeFrom)
+		return fmt.Errorf("%w: token was sent to %s, not to %s", ErrIgnored, t.Address, who)
+	}
+	who = store.NormalizeAddress(t.Address)
 	cmd, ok := ParseCommand(replyText(it.Raw))
 	if !ok {
 		e.answer(ctx, l, who, p, "This reply changed nothing",
@@ -118,21 +127,16 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	return nil
 }
 
-// staffSender returns the reply's From, else its envelope sender, when
-// that address is an owner or moderator of l.
-func (e *Engine) staffSender(ctx context.Context, l *store.List, from, envelope string) (string, error) {
-	for _, a := range []string{from, envelope} {
-		if a == "" {
-			continue
-		}
-		m, err := e.st.GetMember(ctx, l.ID, a)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+// staffSender returns the reply's From when that address is an enabled
+// owner or moderator of l. (The envelope sender is not enough: the token
+// is matched against From, which is what the moderator's client sets.)
+func (e *Engine) staffSender(ctx context.Context, l *store.List, from string) (string, error) {
+	if from != "" {
+		m, err := e.st.GetMember(ctx, l.ID, from)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", err
 		}
-		if (m.Role == store.RoleOwner || m.Role == store.RoleModerator) && m.Status == store.StatusEnabled {
+		if err == nil && (m.Role == store.RoleOwner || m.Role == store.RoleModerator) && m.Status == store.StatusEnabled {
 			return store.NormalizeAddress(m.Address), nil
 		}
 	}
