@@ -187,6 +187,7 @@ const (
 	TokenJoin    = "join"    // confirm a subscription request
 	TokenInvite  = "invite"  // accept an owner's invitation
 	TokenAddress = "address" // verify a new address
+	TokenLeave   = "leave"   // confirm leaving a list (asked by mail)
 )
 
 // SubToken is a single-use confirmation token, stored only as a hash.
