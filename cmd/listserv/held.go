@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/user"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -102,7 +101,7 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action modera
 		return err
 	}
 	defer db.Close()
-	out, err := moderation.Act(ctx, db, id, action, operator(), *reason)
+	out, err := moderation.Act(ctx, db, id, action, operatorName(), *reason)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no held item %d (see listserv held ls)", id)
 	}
@@ -115,11 +114,4 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action modera
 	}
 	fmt.Fprintf(stdout, "%s held %d (%s to %s)\n", h.State, h.ID, h.Subject, h.ListAddress)
 	return nil
-}
-
-func operator() string {
-	if u, err := user.Current(); err == nil {
-		return "cli:" + u.Username
-	}
-	return "cli"
 }
