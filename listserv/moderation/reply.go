@@ -9,6 +9,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -18,7 +19,8 @@ import (
 // ErrIgnored marks a reply that changed nothing on purpose (not from a
 // moderator, an auto-reply, an unknown token); the inbox records it failed
 // with the reason as its note, and nobody is answered.
-var ErrIgnored = errors.New("moderation reply ignored")
+// It is permanent for the inbox: trying again would not change anything.
+var ErrIgnored = fmt.Errorf("moderation reply ignored (%w)", inbox.ErrPermanent)
 
 // Command is a moderator's emailed decision.
 type Command struct {
@@ -105,17 +107,15 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 				"Reply to the same notice again, or open it on the web: "+e.itemURL(&store.Held{ID: t.HeldID})+"\n")
 		return fmt.Errorf("%w: no command on the first line", ErrIgnored)
 	}
-	// The token is used before acting, so two replies with one token (a
-	// moderator's double send) act once; ResolveHeld settles races between
-	// different tokens, the web and the CLI.
-	if err := e.st.UseModerationToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
-		e.answer(ctx, l, who, p, "This reply changed nothing", "That notice's reply address was already used.\n")
-		return fmt.Errorf("%w: token already used", ErrIgnored)
-	} else if err != nil {
-		return err
-	}
+	// Act first, then use the token: a temporary failure in between is
+	// retried by the inbox, and the retry finds the item already handled
+	// (by this moderator) instead of a used token. ResolveHeld settles
+	// double sends and races with other tokens, the web and the CLI.
 	out, err := Act(ctx, e.st, t.HeldID, cmd.Action, who, cmd.Reason)
 	if err != nil {
+		return err
+	}
+	if err := e.st.UseModerationToken(ctx, hash, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	subject := "Done: " + out.Message

@@ -3,6 +3,7 @@ package subscribe
 import (
 	"context"
 
+	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -36,8 +37,8 @@ func (e *Engine) fromSite(n note) note {
 
 func (e *Engine) send(ctx context.Context, n note) error {
 	q, err := render(n)
-	if err != nil {
-		return err
+	if err != nil { // a bad address or text: no retry would help
+		return inbox.Permanent(err)
 	}
 	return e.st.EnqueueMail(ctx, q)
 }
