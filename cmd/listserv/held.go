@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/user"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -23,11 +23,11 @@ func heldCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	case "ls":
 		return heldLs(ctx, rest, stdout)
 	case "approve":
-		return heldAct(ctx, rest, stdout, store.Approve)
+		return heldAct(ctx, rest, stdout, moderation.Approve)
 	case "reject":
-		return heldAct(ctx, rest, stdout, store.Reject)
+		return heldAct(ctx, rest, stdout, moderation.Reject)
 	case "discard":
-		return heldAct(ctx, rest, stdout, store.Discard)
+		return heldAct(ctx, rest, stdout, moderation.Discard)
 	}
 	return fmt.Errorf("%w: unknown held command %q (ls, approve, reject, discard)", errUsage, verb)
 }
@@ -83,7 +83,9 @@ func heldLs(ctx context.Context, args []string, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-func heldAct(ctx context.Context, args []string, stdout io.Writer, action store.HeldAction) error {
+// heldAct goes through moderation.Act, the one function the web pages and
+// moderators' email replies use too: same checks, notices and audit.
+func heldAct(ctx context.Context, args []string, stdout io.Writer, action moderation.Action) error {
 	f := newFlags("held " + string(action))
 	reason := f.String("reason", "", "reason told to the author (reject)")
 	pos, err := f.parseExact(args, 1, "ID")
@@ -99,23 +101,17 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action store.
 		return err
 	}
 	defer db.Close()
-	h, err := admin.ResolveHeld(ctx, db, id, action, operator(), *reason)
-	if errors.Is(err, store.ErrAlreadyHandled) {
-		return fmt.Errorf("held %d was already %s by %s at %s", id, h.State, h.HandledBy, h.HandledAt.UTC().Format(time.RFC3339))
-	}
+	out, err := moderation.Act(ctx, db, id, action, operatorName(), *reason)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no held item %d (see listserv held ls)", id)
 	}
 	if err != nil {
 		return err
 	}
+	h := out.Held
+	if !out.Done {
+		return fmt.Errorf("held %d was already %s by %s at %s", id, h.State, h.HandledBy, h.HandledAt.UTC().Format(time.RFC3339))
+	}
 	fmt.Fprintf(stdout, "%s held %d (%s to %s)\n", h.State, h.ID, h.Subject, h.ListAddress)
 	return nil
-}
-
-func operator() string {
-	if u, err := user.Current(); err == nil {
-		return "cli:" + u.Username
-	}
-	return "cli"
 }

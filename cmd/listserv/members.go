@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/subscribe"
+	"github.com/demnet-uk/listserv/listserv/token"
 )
 
 func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -73,9 +76,23 @@ func memberRm(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	n, err := db.RemoveMembers(ctx, l.ID, pos[1:])
+	// Through the subscription engine, like every other way of leaving:
+	// each departure keeps its evidence, naming the operator.
+	secret, err := db.Secret(ctx)
 	if err != nil {
 		return err
+	}
+	e := subscribe.New(db, token.New(secret), nil, subscribe.Options{})
+	n := 0
+	for _, a := range pos[1:] {
+		err := e.Remove(ctx, l, a, operatorName())
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		n++
 	}
 	fmt.Fprintf(stdout, "removed %d from %s\n", n, l.Address)
 	if n < len(pos)-1 {

@@ -80,7 +80,7 @@ func moderationSet(ctx context.Context, args []string, stdout io.Writer) error {
 	if c == (moderation.Change{}) {
 		s, err = db.ModerationSettings(ctx, l.ID)
 	} else {
-		s, err = moderation.UpdateSettings(ctx, db, l.ID, c, operator())
+		s, err = moderation.UpdateSettings(ctx, db, l.ID, c, operatorName())
 	}
 	if err != nil {
 		return invalidErr(err)
@@ -112,7 +112,7 @@ func senderAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	r, err := moderation.SetRule(ctx, db, l.ID, pos[1], *action, operator())
+	r, err := moderation.SetRule(ctx, db, l.ID, pos[1], *action, operatorName())
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func senderRm(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.RemoveSenderRule(ctx, l.ID, p, operator()); errors.Is(err, store.ErrNotFound) {
+	if err := db.RemoveSenderRule(ctx, l.ID, p, operatorName()); errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%s has no rule for %s", l.Address, p)
 	} else if err != nil {
 		return err

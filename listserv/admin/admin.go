@@ -3,14 +3,12 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
 
-	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -114,29 +112,4 @@ func CheckMember(m *store.NewMember) error {
 		}
 	}
 	return nil
-}
-
-// ResolveHeld approves, rejects (telling the author unless that would be
-// backscatter) or discards a held post.
-func ResolveHeld(ctx context.Context, st store.Store, id int64, action store.HeldAction, by, reason string) (*store.Held, error) {
-	h, err := st.ResolveHeld(ctx, id, action, by, reason)
-	if err != nil || action != store.Reject || h.Kind != "post" {
-		return h, err
-	}
-	m, err := st.GetMessage(ctx, h.MessageID)
-	if err != nil {
-		return h, err
-	}
-	if !notice.ShouldNotify(m) {
-		return h, nil
-	}
-	l, err := st.GetListByID(ctx, h.ListID)
-	if err != nil {
-		return h, err
-	}
-	q, err := notice.Rejection(l, m, reason)
-	if err != nil {
-		return h, err
-	}
-	return h, st.EnqueueMail(ctx, q)
 }

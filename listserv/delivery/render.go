@@ -19,6 +19,7 @@ type Prepared struct {
 	Stuffed []byte // Body dot-stuffed for SMTP DATA, ending in CRLF: done once per post
 	leave   string // mailto: of the -leave address, for List-Unsubscribe
 	baseURL string
+	private bool // owner mail (owner.go): no per-member list fields
 }
 
 // fields the list replaces or that must not travel to members.
@@ -29,6 +30,9 @@ var dropFields = []string{
 
 // Prepare renders m for list l.
 func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error) {
+	if m.State == store.StateOwner {
+		return prepareOwner(l, m)
+	}
 	h, body, err := mailhdr.Split(m.Raw)
 	if err != nil {
 		return nil, err
@@ -83,6 +87,10 @@ func listFields(l *store.List, base string) mailhdr.Header {
 // (RFC 8058 one-click unsubscribe) then the shared fields. No line of it
 // starts with a dot, so it needs no dot-stuffing.
 func (p *Prepared) AppendHead(b *bytes.Buffer, unsubToken string) {
+	if p.private {
+		b.Write(p.Shared)
+		return
+	}
 	b.WriteString("List-Unsubscribe: <")
 	b.WriteString(p.baseURL)
 	b.WriteString("/u/")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -122,15 +121,6 @@ func afterReject(ctx context.Context, st store.Store, h *store.Held, ban bool, b
 		return false, err
 	}
 	return true, st.EnqueueMail(ctx, q)
-}
-
-// MayTell reports whether the author of m may be sent a notice about it.
-func MayTell(m *store.Message) bool {
-	if !notice.ShouldNotify(m) {
-		return false
-	}
-	h, _, err := mailhdr.Split(m.Raw)
-	return err == nil && !IsAutoReply(h) && !SpamLike(h)
 }
 
 func describe(h *store.Held) string {

@@ -9,7 +9,9 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/token"
 )
@@ -17,7 +19,8 @@ import (
 // ErrIgnored marks a reply that changed nothing on purpose (not from a
 // moderator, an auto-reply, an unknown token); the inbox records it failed
 // with the reason as its note, and nobody is answered.
-var ErrIgnored = errors.New("moderation reply ignored")
+// It is permanent for the inbox: trying again would not change anything.
+var ErrIgnored = fmt.Errorf("moderation reply ignored (%w)", inbox.ErrPermanent)
 
 // Command is a moderator's emailed decision.
 type Command struct {
@@ -60,19 +63,19 @@ func replyText(raw []byte) string {
 }
 
 // HandleReply is the inbox handler for LIST-moderate+TOKEN@: a moderator
-// answering a held-item notice. It acts only when the reply comes from one
-// of the list's moderators or owners (its From, else its envelope sender)
-// and the token is one we sent for this list and not used yet. The
+// answering a held-item notice. It acts only when the reply's From is the
+// moderator or owner the token was sent to (any case), and the token is
+// one we sent for this list and not used yet. The
 // moderator is told what happened; nobody else is ever answered.
 func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.List) error {
 	p, err := mailhdr.Parse(it.Raw)
 	if err != nil {
 		return fmt.Errorf("%w: unreadable message: %v", ErrIgnored, err)
 	}
-	if IsAutoReply(p.Header) {
+	if notice.IsAutomatic(it.EnvelopeFrom, p.Header) {
 		return fmt.Errorf("%w: an automatic reply", ErrIgnored)
 	}
-	who, err := e.staffSender(ctx, l, p.From, it.EnvelopeFrom)
+	who, err := e.staffSender(ctx, l, p.From)
 	if err != nil {
 		return err
 	}
@@ -88,6 +91,15 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	if err != nil {
 		return err
 	}
+	// A token is personal: it acts only for the moderator it was sent to,
+	// so the audit log names who really acted. Another moderator (or
+	// someone claiming to be one) gets no answer.
+	if !strings.EqualFold(who, t.Address) {
+		e.log.Warn("moderation reply with another moderator's token", "held", t.HeldID, "from", who,
+			"token_for", t.Address, "envelope", it.EnvelopeFrom)
+		return fmt.Errorf("%w: token was sent to %s, not to %s", ErrIgnored, t.Address, who)
+	}
+	who = store.NormalizeAddress(t.Address)
 	cmd, ok := ParseCommand(replyText(it.Raw))
 	if !ok {
 		e.answer(ctx, l, who, p, "This reply changed nothing",
@@ -95,17 +107,15 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 				"Reply to the same notice again, or open it on the web: "+e.itemURL(&store.Held{ID: t.HeldID})+"\n")
 		return fmt.Errorf("%w: no command on the first line", ErrIgnored)
 	}
-	// The token is used before acting, so two replies with one token (a
-	// moderator's double send) act once; ResolveHeld settles races between
-	// different tokens, the web and the CLI.
-	if err := e.st.UseModerationToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
-		e.answer(ctx, l, who, p, "This reply changed nothing", "That notice's reply address was already used.\n")
-		return fmt.Errorf("%w: token already used", ErrIgnored)
-	} else if err != nil {
-		return err
-	}
+	// Act first, then use the token: a temporary failure in between is
+	// retried by the inbox, and the retry finds the item already handled
+	// (by this moderator) instead of a used token. ResolveHeld settles
+	// double sends and races with other tokens, the web and the CLI.
 	out, err := Act(ctx, e.st, t.HeldID, cmd.Action, who, cmd.Reason)
 	if err != nil {
+		return err
+	}
+	if err := e.st.UseModerationToken(ctx, hash, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	subject := "Done: " + out.Message
@@ -117,21 +127,16 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 	return nil
 }
 
-// staffSender returns the reply's From, else its envelope sender, when
-// that address is an owner or moderator of l.
-func (e *Engine) staffSender(ctx context.Context, l *store.List, from, envelope string) (string, error) {
-	for _, a := range []string{from, envelope} {
-		if a == "" {
-			continue
-		}
-		m, err := e.st.GetMember(ctx, l.ID, a)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+// staffSender returns the reply's From when that address is an enabled
+// owner or moderator of l. (The envelope sender is not enough: the token
+// is matched against From, which is what the moderator's client sets.)
+func (e *Engine) staffSender(ctx context.Context, l *store.List, from string) (string, error) {
+	if from != "" {
+		m, err := e.st.GetMember(ctx, l.ID, from)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", err
 		}
-		if (m.Role == store.RoleOwner || m.Role == store.RoleModerator) && m.Status == store.StatusEnabled {
+		if err == nil && (m.Role == store.RoleOwner || m.Role == store.RoleModerator) && m.Status == store.StatusEnabled {
 			return store.NormalizeAddress(m.Address), nil
 		}
 	}

@@ -88,3 +88,12 @@ func CheckNotify(n string) error {
 	}
 	return invalid("notify must be %s or %s, not %q", store.NotifyEach, store.NotifyDaily, n)
 }
+
+// SetNotify stores how a moderator or owner of a list wants to hear of
+// held items (every notice or a daily summary).
+func SetNotify(ctx context.Context, st store.Store, listID int64, address, notify string) error {
+	if err := CheckNotify(notify); err != nil {
+		return err
+	}
+	return st.SetStaffNotify(ctx, listID, address, notify)
+}

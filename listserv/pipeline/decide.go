@@ -7,6 +7,7 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -145,4 +146,4 @@ func isLoop(l *store.List, h mailhdr.Header) bool {
 
 // isAutoSubmitted follows RFC 3834 section 5; the rule lives in the
 // moderation package, which also refuses to act on automatic replies.
-func isAutoSubmitted(h mailhdr.Header) bool { return moderation.IsAutoReply(h) }
+func isAutoSubmitted(h mailhdr.Header) bool { return notice.IsAutoReply(h) }

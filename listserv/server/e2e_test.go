@@ -12,7 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -132,7 +132,7 @@ func TestNonMemberHeldUntilApproved(t *testing.T) {
 		if n := modCopyCount(e); n != 0 {
 			t.Fatalf("held post delivered %d copies before approval", n)
 		}
-		if _, err := admin.ResolveHeld(ctx, e.st, held[0].ID, store.Approve, "test", ""); err != nil {
+		if _, err := moderation.Act(ctx, e.st, held[0].ID, moderation.Approve, "test", ""); err != nil {
 			t.Fatal(err)
 		}
 		e.srv.Engine.Wake()

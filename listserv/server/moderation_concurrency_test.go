@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/web"
 )
@@ -129,11 +128,12 @@ func modRace(t *testing.T, e *env, clients []*webClient, subject string, late ma
 		})
 		wg.Go(func() { // CLI
 			wait("cli")
-			_, err := admin.ResolveHeld(ctx, e.st, h.ID, []store.HeldAction{store.Approve, store.Reject}[i%2], "cli:test", "cli says no")
-			if err != nil && !errors.Is(err, store.ErrAlreadyHandled) {
+			// What `listserv held` calls.
+			out, err := moderation.Act(ctx, e.st, h.ID, []moderation.Action{moderation.Approve, moderation.Reject}[i%2], "cli:test", "cli says no")
+			if err != nil {
 				t.Error(err)
 			}
-			record("cli", err == nil)
+			record("cli", err == nil && out.Done)
 		})
 	}
 	close(gun)

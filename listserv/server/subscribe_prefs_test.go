@@ -43,7 +43,7 @@ func TestPreferencesPage(t *testing.T) {
 		other := e.list(t, &store.List{Address: "news@lists.example.org", Name: "News"})
 		hidden := e.list(t, &store.List{Address: "secret@lists.example.org", Name: "Secret"})
 		ctx := context.Background()
-		e.st.SetListAccess(ctx, &store.ListAccess{ListID: hidden.ID, Visibility: store.VisibilityHidden, Join: store.JoinConfirm, Erasure: store.ErasureKeep})
+		e.st.SetListAccess(ctx, &store.ListAccess{ListID: hidden.ID, Visibility: store.VisibilityHidden, Join: store.JoinConfirm, Erasure: store.ErasureKeep}, "test")
 		b := newBrowser(t, e)
 		page := signIn(t, e, b, "ann@example.net")
 		if !strings.Contains(page, "How you get Team Talk") || !strings.Contains(page, "Join News") || strings.Contains(page, "Secret") {
@@ -221,7 +221,7 @@ func TestOwnerRulesInvitationAndApproval(t *testing.T) {
 			t.Errorf("%d invitations for one address, want 1", n)
 		}
 		// Owner approval: confirmation first, then the shared held queue.
-		e.st.SetListAccess(ctx, &store.ListAccess{ListID: l.ID, Visibility: store.VisibilityPublic, Join: store.JoinApproval, Erasure: store.ErasureKeep})
+		e.st.SetListAccess(ctx, &store.ListAccess{ListID: l.ID, Visibility: store.VisibilityPublic, Join: store.JoinApproval, Erasure: store.ErasureKeep}, "test")
 		subscribeForm(t, newBrowser(t, e), "asker@example.org")
 		c := e.waitMail(t, "asker@example.org", "Confirm")
 		if code, page := newBrowser(t, e).post(localPath(confirmRe.FindString(string(c.Data))), nil); code != 200 || !strings.Contains(page, "waiting for approval") {

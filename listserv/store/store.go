@@ -81,6 +81,12 @@ type Messages interface {
 	// ClaimInbox leases new inbox items; FinishInbox records the outcome.
 	ClaimInbox(ctx context.Context, owner string, lease time.Duration, limit int) ([]*InboxItem, error)
 	FinishInbox(ctx context.Context, it *InboxItem, state, note string) error
+	// RetryInbox releases a leased item for another attempt at next,
+	// counting the attempt and keeping note (the last error);
+	// ErrLeaseLost if another owner has it.
+	RetryInbox(ctx context.Context, it *InboxItem, next time.Time, note string) error
+	// GetInbox returns one item with its state, note and attempts.
+	GetInbox(ctx context.Context, id int64) (*InboxItem, error)
 	// HoldSubscription puts a subscription request in the held queue;
 	// approving it adds the member in the same transaction.
 	HoldSubscription(ctx context.Context, listID int64, m NewMember, reason string) (*Held, error)

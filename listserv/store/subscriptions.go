@@ -27,7 +27,8 @@ type Subscriptions interface {
 
 	// GetListAccess returns a list's joining rules (defaults when unset).
 	GetListAccess(ctx context.Context, listID int64) (*ListAccess, error)
-	SetListAccess(ctx context.Context, a *ListAccess) error
+	// SetListAccess stores them and audits the change as by.
+	SetListAccess(ctx context.Context, a *ListAccess, by string) error
 	// ListSummaries returns the access rules, member count and archived
 	// posts since the given time of one list (listID) or of every list
 	// (listID 0), counted with indexes.
@@ -187,6 +188,7 @@ const (
 	TokenJoin    = "join"    // confirm a subscription request
 	TokenInvite  = "invite"  // accept an owner's invitation
 	TokenAddress = "address" // verify a new address
+	TokenLeave   = "leave"   // confirm leaving a list (asked by mail)
 )
 
 // SubToken is a single-use confirmation token, stored only as a hash.

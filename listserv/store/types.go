@@ -165,6 +165,11 @@ type InboxItem struct {
 	EnvelopeFrom string
 	Raw          []byte
 	Owner        string
+	// Attempts is how many times a handler failed for a temporary
+	// reason; NextAttempt is when it may be tried again.
+	Attempts    int
+	NextAttempt time.Time
+	State, Note string // GetInbox only
 }
 
 // Inbox item states after processing.

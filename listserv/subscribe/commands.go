@@ -115,10 +115,10 @@ func (e *Engine) cmdUnsubscribe(ctx context.Context, l *store.List, sender strin
 	if err != nil {
 		return "", err
 	}
-	if _, err := e.leave(ctx, m, "email", sender, false); err != nil {
+	if err := e.RequestLeave(ctx, l, m, "email", sender); err != nil {
 		return "", err
 	}
-	return sender + " has left " + ListTitle(l) + ". To join again, send any message to " + l.SubAddress("join") + ".", nil
+	return "A confirmation message is on its way to " + sender + ". Reply to it, or open its link, to finish leaving " + ListTitle(l) + ".", nil
 }
 
 func (e *Engine) cmdSet(ctx context.Context, l *store.List, sender string, args []string) (string, error) {

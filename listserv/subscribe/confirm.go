@@ -49,7 +49,7 @@ type Result struct {
 	Address string
 	From    string // address change: the old address
 	Held    bool   // waiting for an owner's approval
-	Already bool   // was already a member: nothing changed
+	Already bool   // was already a member (or, leaving, already gone): nothing changed
 }
 
 // Confirm uses a token once and does what it was made for. how and origin
@@ -70,6 +70,9 @@ func (e *Engine) Confirm(ctx context.Context, plain, how, origin string) (*Resul
 	}
 	if res.List, err = e.st.GetListByID(ctx, t.ListID); err != nil {
 		return nil, ErrTokenInvalid
+	}
+	if t.Kind == store.TokenLeave {
+		return e.confirmLeave(ctx, res, how, origin)
 	}
 	l := res.List
 	c := &store.Consent{Address: t.Address, ListID: l.ID, Action: "confirmed", How: how, Origin: origin,

@@ -44,6 +44,7 @@ type ExportConsent struct {
 // ExportSubscription is one membership with its preferences.
 type ExportSubscription struct {
 	List        string    `json:"list"`
+	Name        string    `json:"name"` // the name given when joining`
 	Role        string    `json:"role"`
 	Delivery    string    `json:"delivery"`
 	NoMailUntil time.Time `json:"nomail_until,omitzero"`
@@ -85,7 +86,7 @@ func (e *Engine) Export(ctx context.Context, address string) (*Export, error) {
 			return nil, err
 		}
 		names[l.ID] = l.Address
-		x.Subscriptions = append(x.Subscriptions, ExportSubscription{List: l.Address, Role: m.Role, Delivery: Choice(m, p),
+		x.Subscriptions = append(x.Subscriptions, ExportSubscription{List: l.Address, Name: m.Name, Role: m.Role, Delivery: Choice(m, p),
 			NoMailUntil: p.NoMailUntil, OwnPosts: p.OwnPosts, Status: m.Status, Source: m.Source, Joined: m.Created.UTC()})
 	}
 	cs, err := e.st.ListConsent(ctx, address)

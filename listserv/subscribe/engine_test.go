@@ -119,7 +119,7 @@ func TestEraseFollowsListPolicy(t *testing.T) {
 	ctx := context.Background()
 	keep := &store.List{Address: "record@lists.example.org"}
 	st.CreateList(ctx, keep)
-	st.SetListAccess(ctx, &store.ListAccess{ListID: keep.ID, Visibility: store.VisibilityPublic, Join: store.JoinConfirm, Erasure: store.ErasureKeep})
+	st.SetListAccess(ctx, &store.ListAccess{ListID: keep.ID, Visibility: store.VisibilityPublic, Join: store.JoinConfirm, Erasure: store.ErasureKeep}, "test")
 	raw := "From: Gone <gone@x.org>\r\nReply-To: gone@x.org\r\nSubject: s\r\n\r\nbody stays\r\n"
 	a := &store.Message{ListID: l.ID, FromAddr: "gone@x.org", Raw: []byte(raw), State: store.StateAccepted}
 	b := &store.Message{ListID: keep.ID, FromAddr: "gone@x.org", Raw: []byte(raw), State: store.StateAccepted}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/notice"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -26,7 +27,7 @@ func (e *Engine) read(it *store.InboxItem) (incoming, bool) {
 		e.log.Info("admin mail unreadable: ignored", "id", it.ID, "from", it.EnvelopeFrom)
 		return incoming{}, false
 	}
-	if IsAutomatic(it.EnvelopeFrom, p.Header) {
+	if notice.IsAutomatic(it.EnvelopeFrom, p.Header) {
 		e.log.Info("automatic mail: not answered", "id", it.ID, "kind", it.Kind, "from", it.EnvelopeFrom)
 		return incoming{}, false
 	}
@@ -59,9 +60,9 @@ func (e *Engine) HandleJoin(ctx context.Context, it *store.InboxItem, l *store.L
 	return err
 }
 
-// HandleLeave: any message to LIST-leave@ removes the sender at once; the
-// acknowledgement goes to the member's address, so a forged request is
-// seen by its victim, who can join again in one step.
+// HandleLeave: any message to LIST-leave@ asks to leave. Its From proves
+// nothing, so the member is mailed a confirmation (link or reply), which
+// is the only answer; nobody leaves on a forged request.
 func (e *Engine) HandleLeave(ctx context.Context, it *store.InboxItem, l *store.List) error {
 	in, ok := e.read(it)
 	if !ok {
@@ -74,8 +75,7 @@ func (e *Engine) HandleLeave(ctx context.Context, it *store.InboxItem, l *store.
 	if err != nil {
 		return err
 	}
-	_, err = e.Leave(ctx, m, "email", in.sender)
-	return err
+	return e.RequestLeave(ctx, l, m, "email", in.sender)
 }
 
 // HandleRequest runs the commands in a message to LIST-request@.

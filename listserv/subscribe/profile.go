@@ -86,11 +86,26 @@ func CheckProfile(p *store.Person) error {
 	return nil
 }
 
-// Profile returns a person's profile, or the defaults.
+// Profile returns a person's profile, or the defaults. Without a display
+// name of its own it takes the name given when joining (kept on the
+// membership): what a person told us is theirs to see and change.
 func (e *Engine) Profile(ctx context.Context, address string) (*store.Person, error) {
 	p, err := e.st.GetPerson(ctx, address)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.DefaultPerson(address), nil
+		p, err = store.DefaultPerson(address), nil
 	}
-	return p, err
+	if err != nil || p.Name != "" {
+		return p, err
+	}
+	ms, err := e.st.Memberships(ctx, address)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.Name != "" {
+			p.Name = m.Name
+			break
+		}
+	}
+	return p, nil
 }

@@ -101,3 +101,12 @@ Or use the web: %[3]s
 To write to the list, send your message to %[4]s.
 `, ListTitle(l), l.SubAddress("request"), e.ListURL(l), l.Address)
 }
+
+func (e *Engine) leaveConfirmText(l *store.List, address, link string) (subject, body string) {
+	t := ListTitle(l)
+	return "Confirm: leave " + t, fmt.Sprintf("Someone, we hope you, asked to take %s off the mailing list %s (%s).\n\n"+
+		"To confirm, open this link and press the button:\n\n%s\n\n"+
+		"or simply reply to this message (the reply only needs to reach us; what you write does not matter).\n\n"+
+		"The link works once, for %s. If you did not ask for this, ignore this message: you stay on the list.\n",
+		address, t, l.Address, link, days(e.opt.TokenTTL))
+}

@@ -88,12 +88,10 @@ func (h *subs) saveJoining(w http.ResponseWriter, r *http.Request) {
 		h.renderJoining(w, r, l, http.StatusUnprocessableEntity, joiningView{Error: "Choose one option in each group."})
 		return
 	}
-	if err := h.st.SetListAccess(r.Context(), a); err != nil {
+	if err := h.e.SetAccess(r.Context(), a, c.Address); err != nil {
 		h.oops(w, r, "set list access", err)
 		return
 	}
-	h.st.AddAudit(r.Context(), &store.Audit{Actor: c.Address, Action: "joining", ListID: l.ID, Target: "list:" + strconv.FormatInt(l.ID, 10),
-		Detail: a.Visibility + ", " + a.Join + ", " + a.Erasure})
 	http.Redirect(w, r, "/lists/"+l.ListID()+"/joining?done=saved#notice", http.StatusSeeOther)
 }
 
@@ -125,18 +123,10 @@ func (h *subs) invite(w http.ResponseWriter, r *http.Request) {
 			Error: "Enter between 1 and " + strconv.Itoa(maxInvites) + " email addresses."})
 		return
 	}
-	sent := 0
-	for _, a := range addrs {
-		ok, err := h.e.Invite(r.Context(), l, a, "", c.Address, "invite")
-		if err != nil {
-			h.oops(w, r, "invite", err)
-			return
-		}
-		if ok {
-			sent++
-		}
+	sent, err := h.e.InviteMany(r.Context(), l, addrs, c.Address)
+	if err != nil {
+		h.oops(w, r, "invite", err)
+		return
 	}
-	h.st.AddAudit(r.Context(), &store.Audit{Actor: c.Address, Action: "invite", ListID: l.ID,
-		Target: "list:" + strconv.FormatInt(l.ID, 10), Detail: strconv.Itoa(sent) + " of " + strconv.Itoa(len(addrs)) + " invited"})
 	h.renderJoining(w, r, l, http.StatusOK, joiningView{Notice: "Invitations sent: " + strconv.Itoa(sent) + ". Skipped (already members or already invited): " + strconv.Itoa(len(addrs)-sent) + "."})
 }

@@ -51,11 +51,12 @@ func (h *subs) saveProfile(w http.ResponseWriter, r *http.Request) {
 
 func (h *subs) saveAndBack(w http.ResponseWriter, r *http.Request, c *Caller, p *store.Person, done string) {
 	var bad *subscribe.ErrInvalidProfile
-	if err := subscribe.CheckProfile(p); errors.As(err, &bad) {
+	err := h.e.SaveProfile(r.Context(), p)
+	if errors.As(err, &bad) {
 		h.meError(w, r, c, bad.Msg)
 		return
 	}
-	if err := h.st.SavePerson(r.Context(), p); err != nil {
+	if err != nil {
 		h.oops(w, r, "save profile", err)
 		return
 	}

@@ -14,7 +14,7 @@ func (db *DB) ClaimInbox(ctx context.Context, owner string, lease time.Duration,
 	now := time.Now()
 	var out []*store.InboxItem
 	err := db.d.tx(ctx, func(q querier) error {
-		rs, err := q.query(ctx, `SELECT id FROM inbox WHERE state = 'new' AND lease_until < $1 ORDER BY id LIMIT $2`+
+		rs, err := q.query(ctx, `SELECT id FROM inbox WHERE state = 'new' AND lease_until < $1 AND next_attempt <= $1 ORDER BY id LIMIT $2`+
 			db.d.skipLocked(), now.UnixMilli(), limit)
 		if err != nil {
 			return err
@@ -29,8 +29,8 @@ func (db *DB) ClaimInbox(ctx context.Context, owner string, lease time.Duration,
 				owner, now.Add(lease).UnixMilli(), id); err != nil {
 				return err
 			}
-			if err := q.queryRow(ctx, `SELECT list_id, kind, token, envelope_from, raw FROM inbox WHERE id = $1`, id).
-				Scan(&it.ListID, &it.Kind, &it.Token, &it.EnvelopeFrom, &it.Raw); err != nil {
+			if err := q.queryRow(ctx, `SELECT list_id, kind, token, envelope_from, raw, attempts FROM inbox WHERE id = $1`, id).
+				Scan(&it.ListID, &it.Kind, &it.Token, &it.EnvelopeFrom, &it.Raw, &it.Attempts); err != nil {
 				return err
 			}
 			out = append(out, it)
@@ -48,6 +48,29 @@ func (db *DB) FinishInbox(ctx context.Context, it *store.InboxItem, state, note 
 		err = store.ErrLeaseLost
 	}
 	return wrap("finish inbox", err)
+}
+
+// RetryInbox puts a leased item back for another attempt at next.
+func (db *DB) RetryInbox(ctx context.Context, it *store.InboxItem, next time.Time, note string) error {
+	n, err := db.d.exec(ctx, `UPDATE inbox SET attempts = attempts + 1, next_attempt = $1, note = $2, lease_until = 0
+		WHERE id = $3 AND owner = $4 AND state = 'new'`, next.UnixMilli(), note, it.ID, it.Owner)
+	if err == nil && n == 0 {
+		err = store.ErrLeaseLost
+	}
+	return wrap("retry inbox", err)
+}
+
+// GetInbox returns one item with its outcome so far.
+func (db *DB) GetInbox(ctx context.Context, id int64) (*store.InboxItem, error) {
+	it := &store.InboxItem{ID: id}
+	var next int64
+	err := db.d.queryRow(ctx, `SELECT list_id, kind, token, envelope_from, raw, owner, attempts, next_attempt, state, note
+		FROM inbox WHERE id = $1`, id).Scan(&it.ListID, &it.Kind, &it.Token, &it.EnvelopeFrom, &it.Raw, &it.Owner,
+		&it.Attempts, &next, &it.State, &it.Note)
+	if next > 0 {
+		it.NextAttempt = time.UnixMilli(next)
+	}
+	return it, wrap("get inbox", err)
 }
 
 // HoldSubscription queues a subscription request for a moderator.

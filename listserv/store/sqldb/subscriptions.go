@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -19,11 +20,19 @@ func (db *DB) GetListAccess(ctx context.Context, listID int64) (*store.ListAcces
 	return a, wrap("get list access", err)
 }
 
-// SetListAccess saves a list's joining rules.
-func (db *DB) SetListAccess(ctx context.Context, a *store.ListAccess) error {
-	_, err := db.d.exec(ctx, `INSERT INTO list_access (list_id, visibility, join_rule, erasure) VALUES ($1,$2,$3,$4)
+// SetListAccess saves a list's joining rules; the audit entry (as by)
+// commits with them.
+func (db *DB) SetListAccess(ctx context.Context, a *store.ListAccess, by string) error {
+	err := db.d.tx(ctx, func(q querier) error {
+		_, err := q.exec(ctx, `INSERT INTO list_access (list_id, visibility, join_rule, erasure) VALUES ($1,$2,$3,$4)
 		ON CONFLICT (list_id) DO UPDATE SET visibility = excluded.visibility, join_rule = excluded.join_rule,
 		erasure = excluded.erasure`, a.ListID, a.Visibility, a.Join, a.Erasure)
+		if err != nil {
+			return err
+		}
+		return addAudit(ctx, q, &store.Audit{Actor: by, Action: "joining", ListID: a.ListID,
+			Target: fmt.Sprintf("list:%d", a.ListID), Detail: a.Visibility + ", " + a.Join + ", " + a.Erasure})
+	})
 	return wrap("set list access", err)
 }
 

@@ -115,7 +115,10 @@ func testSubListAccessSummaries(t *testing.T, s store.Store) {
 		t.Errorf("default access = %+v", acc)
 	}
 	must(t, s.SetListAccess(ctx, &store.ListAccess{ListID: b.ID, Visibility: store.VisibilityHidden,
-		Join: store.JoinInvite, Erasure: store.ErasureKeep}), "SetListAccess")
+		Join: store.JoinInvite, Erasure: store.ErasureKeep}, "owner@x.org"), "SetListAccess")
+	if as, err := s.ListAudit(ctx, b.ID, 0, 10); err != nil || len(as) != 1 || as[0].Actor != "owner@x.org" || as[0].Action != "joining" {
+		t.Errorf("audit after SetListAccess: %+v, %v; want one 'joining' row by the owner", as, err)
+	}
 	acc, _ = s.GetListAccess(ctx, b.ID)
 	if acc.Visibility != store.VisibilityHidden || acc.Join != store.JoinInvite || acc.Erasure != store.ErasureKeep {
 		t.Errorf("saved access = %+v", acc)

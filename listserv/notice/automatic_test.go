@@ -1,4 +1,4 @@
-package subscribe
+package notice
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/store"
 )
 
 func header(t *testing.T, raw string) mailhdr.Header {
@@ -101,5 +102,46 @@ func moduleRoot(t *testing.T) string {
 		if filepath.Dir(d) == d {
 			t.Fatal("no go.mod")
 		}
+	}
+}
+
+// TestOneDetector: the pipeline's drop rule, the engines' "never answer"
+// rule and MayTell agree on RFC 3834's comment form (the old notice check
+// took "no (typed by a human)" for an auto-reply and never told the author).
+func TestOneDetector(t *testing.T) {
+	for _, c := range []struct {
+		field string
+		auto  bool
+	}{
+		{"Auto-Submitted: no (typed by a human)\r\n", false},
+		{"Auto-Submitted: no(human) ; x=y\r\n", false},
+		{"Auto-Submitted: No\r\n", false},
+		{"Auto-Submitted: auto-replied (vacation)\r\n", true},
+		{"Auto-Submitted: auto-generated\r\n", true},
+		{"X-Autoreply: yes\r\n", true},
+	} {
+		raw := c.field + "From: Ann <ann@example.net>\r\nSubject: hello\r\nMessage-ID: <a@x>\r\n\r\nbody\r\n"
+		h := header(t, raw)
+		m := &store.Message{EnvelopeFrom: "ann@example.net", FromAddr: "ann@example.net", Raw: []byte(raw)}
+		if IsAutoReply(h) != c.auto || IsAutomatic("ann@example.net", h) != c.auto || MayTell(m) == c.auto {
+			t.Errorf("%q: IsAutoReply %v, IsAutomatic %v, MayTell %v; want automatic = %v",
+				c.field, IsAutoReply(h), IsAutomatic("ann@example.net", h), MayTell(m), c.auto)
+		}
+	}
+	spam := "X-Spam-Flag: YES\r\nFrom: ann@example.net\r\n\r\nx\r\n"
+	if MayTell(&store.Message{EnvelopeFrom: "ann@example.net", FromAddr: "ann@example.net", Raw: []byte(spam)}) {
+		t.Error("MayTell answers mail marked as spam")
+	}
+}
+
+// TestMessageIDUnique: the one Message-ID maker never repeats itself.
+func TestMessageIDUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := MessageID("t", "lists.example.org")
+		if seen[id] || !strings.HasSuffix(id, "@lists.example.org") || !strings.HasPrefix(id, "t.") {
+			t.Fatalf("MessageID = %q (seen before: %v)", id, seen[id])
+		}
+		seen[id] = true
 	}
 }
