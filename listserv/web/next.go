@@ -1,13 +1,16 @@
 package web
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // safeNext keeps redirects on this site. Browsers drop ASCII tab, CR and
 // LF anywhere in a URL and read a backslash as a slash (WHATWG URL
 // standard, "basic URL parser"), so /\t/evil.test becomes //evil.test, a
 // link to another host. Judge the path as the browser will read it and
 // accept only a same-origin path: one leading slash, not two, and no other
-// control characters. Anything else goes to the home page.
+// control characters, and it must parse as a URL. Anything else goes to the home page.
 func safeNext(next string) string {
 	clean := strings.Map(func(r rune) rune {
 		switch {
@@ -25,6 +28,9 @@ func safeNext(next string) string {
 		if r < 0x20 || r == 0x7f || r == ' ' {
 			return "/"
 		}
+	}
+	if u, err := url.Parse(clean); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
 	}
 	return clean
 }
