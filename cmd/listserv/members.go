@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
@@ -125,12 +124,11 @@ func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tROLE\tMODE\tSTATUS\tNAME")
+	tb := newTable(stdout, "ADDRESS", "ROLE", "MODE", "STATUS", "NAME")
 	for _, m := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Role, m.Mode, m.Status, m.Name)
+		tb.row(m.Address, m.Role, m.Mode, m.Status, m.Name)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
