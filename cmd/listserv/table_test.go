@@ -64,9 +64,9 @@ func TestTablesEscapeStrangersText(t *testing.T) {
 
 func TestSafeText(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain Ünïcödé 名前": "plain Ünïcödé 名前",
-		"a\tb\nc\x00":       `a\x09b\x0ac\x00`,
-		"bad \xff\xc3":      `bad \xff\xc3`,
+		"plain Ünïcödé 名前":   "plain Ünïcödé 名前",
+		"a\tb\nc\x00":        `a\x09b\x0ac\x00`,
+		"bad \xff\xc3":       `bad \xff\xc3`,
 		"\u2028\u200f\u061c": `\u2028\u200f\u061c`,
 	} {
 		if got := safeText(in); got != want {
