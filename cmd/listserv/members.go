@@ -144,6 +144,10 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: %v", admin.ErrInvalid, err)
 	}
 	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > admin.MaxImportBytes {
+		return fmt.Errorf("%w: %s is %d MB, more than the %d MB an import takes; split it",
+			admin.ErrInvalid, pos[1], fi.Size()>>20, admin.MaxImportBytes>>20)
+	}
 	start := time.Now()
 	ms, err := admin.ReadMembersCSV(fh, "import")
 	if err != nil {
