@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
@@ -75,12 +74,11 @@ func heldLs(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLIST\tFROM\tSUBJECT\tREASON")
+	tb := newTable(stdout, "ID", "LIST", "FROM", "SUBJECT", "REASON")
 	for _, h := range out {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", h.ID, h.List, h.From, h.Subject, h.Reason)
+		tb.row(h.ID, h.List, h.From, h.Subject, h.Reason)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 // heldAct goes through moderation.Act, the one function the web pages and
@@ -112,6 +110,6 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action modera
 	if !out.Done {
 		return fmt.Errorf("held %d was already %s by %s at %s", id, h.State, h.HandledBy, h.HandledAt.UTC().Format(time.RFC3339))
 	}
-	fmt.Fprintf(stdout, "%s held %d (%s to %s)\n", h.State, h.ID, h.Subject, h.ListAddress)
+	fmt.Fprintf(stdout, "%s held %d (%s to %s)\n", h.State, h.ID, safeText(h.Subject), h.ListAddress)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -97,12 +96,11 @@ func listLs(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tPOLICY\tMEMBERS\tNAME")
+	tb := newTable(stdout, "ADDRESS", "POLICY", "MEMBERS", "NAME")
 	for _, l := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", l.Address, l.Policy, l.Members, l.Name)
+		tb.row(l.Address, l.Policy, l.Members, l.Name)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func listSet(ctx context.Context, args []string, stdout io.Writer) error {

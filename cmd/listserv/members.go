@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
@@ -142,12 +141,11 @@ func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tROLE\tMODE\tSTATUS\tNAME")
+	tb := newTable(stdout, "ADDRESS", "ROLE", "MODE", "STATUS", "NAME")
 	for _, m := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Role, m.Mode, m.Status, m.Name)
+		tb.row(m.Address, m.Role, m.Mode, m.Status, m.Name)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
@@ -163,6 +161,10 @@ func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: %v", admin.ErrInvalid, err)
 	}
 	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > admin.MaxImportBytes {
+		return fmt.Errorf("%w: %s is %d MB, more than the %d MB an import takes; split it",
+			admin.ErrInvalid, pos[1], fi.Size()>>20, admin.MaxImportBytes>>20)
+	}
 	start := time.Now()
 	ms, err := admin.ReadMembersCSV(fh, "import")
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
@@ -151,12 +150,11 @@ func senderLs(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PATTERN\tACTION\tBY")
+	tb := newTable(stdout, "PATTERN", "ACTION", "BY")
 	for _, r := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Pattern, r.Action, r.By)
+		tb.row(r.Pattern, r.Action, r.By)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func senderRm(ctx context.Context, args []string, stdout io.Writer) error {

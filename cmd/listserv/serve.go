@@ -14,6 +14,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/server"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
+	"github.com/demnet-uk/listserv/listserv/web"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -43,6 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	modPoll := f.str("moderation-poll", "LISTSERV_MODERATION_POLL", "1s", "how often new held items are looked for (moderator notices)")
 	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
 	modRemind := f.str("moderation-remind-after", "LISTSERV_MODERATION_REMIND_AFTER", "12h", "remind moderators of items older than this")
+	proxies := f.str("trusted-proxies", "LISTSERV_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the web client (default none)")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	if _, err := f.parse(args); err != nil {
@@ -57,6 +59,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.TLSCert, cfg.TLSKey = *tlsCert, *tlsKey
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(*proxies); err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %w", errUsage, err)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + *httpAddr

@@ -24,7 +24,7 @@ func CheckAddress(a string) (string, error) {
 	a = strings.TrimSpace(a)
 	p, err := mail.ParseAddress(a)
 	if err != nil || p.Address != a || !strings.Contains(a, "@") {
-		return "", invalid("%q is not an email address", a)
+		return "", invalid("%q is not an email address", clip(a))
 	}
 	return a, nil
 }
@@ -35,7 +35,7 @@ func oneOf(field, v string, allowed ...string) error {
 			return nil
 		}
 	}
-	return invalid("%s must be one of %s, not %q", field, strings.Join(allowed, ", "), v)
+	return invalid("%s must be one of %s, not %q", field, strings.Join(allowed, ", "), clip(v))
 }
 
 // CheckList validates list settings.

@@ -18,10 +18,14 @@ const importBatch = 10000
 // ReadMembersCSV reads "address,name,mode" with a header row. Every row is
 // checked before anything is imported, so a bad file changes nothing.
 func ReadMembersCSV(r io.Reader, source string) ([]store.NewMember, error) {
-	cr := csv.NewReader(r)
+	br := newBoundedReader(r)
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
+	if errors.Is(err, ErrInvalid) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, invalid("CSV has no header row: %v", err)
 	}
@@ -35,13 +39,20 @@ func ReadMembersCSV(r io.Reader, source string) ([]store.NewMember, error) {
 	}
 	var out []store.NewMember
 	var bad []string
+	rows := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, ErrInvalid) {
+			return nil, err // a limit of boundedReader
+		}
 		if err != nil {
 			return nil, invalid("CSV: %v", err) // a csv.ParseError names its line
+		}
+		if rows++; rows > MaxImportRows {
+			return nil, invalid("more than %d rows; split the file", MaxImportRows)
 		}
 		// The file's own line number: the reader skips blank lines and a
 		// quoted field may span several, so counting records drifts.
@@ -51,7 +62,11 @@ func ReadMembersCSV(r io.Reader, source string) ([]store.NewMember, error) {
 		if m.Address == "" && len(rec) == 1 {
 			continue // blank line
 		}
-		if err := CheckMember(&m); err != nil {
+		err = checkSizes(m.Address, m.Name)
+		if err == nil {
+			err = CheckMember(&m)
+		}
+		if err != nil {
 			bad = append(bad, fmt.Sprintf("line %d: %s", line, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")))
 			if len(bad) >= 20 {
 				break

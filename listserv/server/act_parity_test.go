@@ -48,6 +48,13 @@ func TestRejectParityWebEmail(t *testing.T) {
 			}
 			waitFor(t, "rejected", func() bool { got, _ := e.st.GetHeld(ctx, h.ID); return got.State == string(store.Reject) })
 		}
+		// The rejection notice is queued just after the state changes: wait
+		// for the ones that must come, then check that no other did.
+		for _, sender := range senders {
+			if strings.HasSuffix(strings.Split(sender, "@")[0], "0") {
+				waitFor(t, "notice to "+sender, func() bool { return len(modNotices(e, sender, "rejected")) > 0 })
+			}
+		}
 		modSettle(t, e)
 		for subject, sender := range senders {
 			told := len(modNotices(e, sender, "rejected")) > 0

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -52,6 +53,9 @@ type Config struct {
 	// Moderation timings (notice poll, expiry and reminder interval); zero
 	// values are the engine defaults.
 	Moderation moderation.Config
+	// TrustedProxies may name the web client in X-Forwarded-For; none by
+	// default (--trusted-proxies).
+	TrustedProxies []netip.Prefix
 }
 
 // Server is a running serve process.
@@ -208,7 +212,8 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 		site = "listserv@" + s.cfg.Hostname
 	}
 	w, err := web.New(s.Store, tokens, s.log.With("part", "web"),
-		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, SiteAddress: site})
+		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, SiteAddress: site,
+			TrustedProxies: s.cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

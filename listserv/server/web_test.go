@@ -112,6 +112,7 @@ func TestSignInByEmailedLink(t *testing.T) {
 
 func TestSignInThrottled(t *testing.T) {
 	e := start(t, t.TempDir()+"/db")
+	e.list(t, &store.List{Address: "team@lists.example.org"}, store.NewMember{Address: "victim@example.org"})
 	b := newBrowser(t, e)
 	_, page := b.get("/login")
 	for range 6 {

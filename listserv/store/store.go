@@ -43,6 +43,9 @@ type Lists interface {
 	CreateList(ctx context.Context, l *List) error
 	GetList(ctx context.Context, address string) (*List, error)
 	GetListByID(ctx context.Context, id int64) (*List, error)
+	// GetListByListID finds a list by its RFC 2919 id (team.lists.example.org)
+	// in one indexed lookup; ErrNotFound when none.
+	GetListByListID(ctx context.Context, listID string) (*List, error)
 	AllLists(ctx context.Context) ([]*List, error)
 	UpdateList(ctx context.Context, l *List) error
 }

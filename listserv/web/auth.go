@@ -129,11 +129,3 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true,
 		Secure: strings.HasPrefix(s.baseURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: maxAge})
 }
-
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}

@@ -48,6 +48,12 @@ func (s *Server) sendLogin(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, http.StatusUnprocessableEntity, "login", v)
 		return
 	}
+	if !s.signins.allow(limitKey(clientIP(r)), time.Now()) {
+		s.log.Warn("sign-in requests throttled", "client", clientIP(r))
+		s.Error(w, r, http.StatusTooManyRequests, "Too many requests",
+			"Many sign-in links were asked for from your connection. Please try again in a few minutes.")
+		return
+	}
 	if err := s.mailLoginLink(r, addr, v.Next); err != nil && !errors.Is(err, errThrottled) {
 		s.log.Error("login link", "err", err)
 		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
@@ -57,10 +63,21 @@ func (s *Server) sendLogin(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "login", v)
 }
 
-var errThrottled = errors.New("too many login links")
+// errThrottled means no mail is sent (unknown address, or too many links);
+// the visitor sees the same page either way.
+var errThrottled = errors.New("no login link sent")
 
+// mailLoginLink mails a link only to an address someone here knows (a
+// member, moderator or owner of any list), at most loginPerWindow an hour.
 func (s *Server) mailLoginLink(r *http.Request, addr, next string) error {
 	ctx := r.Context()
+	ms, err := s.st.Memberships(ctx, addr)
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return errThrottled
+	}
 	n, err := s.st.CountTokens(ctx, addr, "login", time.Now().Add(-loginWindow))
 	if err != nil {
 		return err
@@ -90,7 +107,13 @@ func (s *Server) confirmLogin(w http.ResponseWriter, r *http.Request) {
 		Next: safeNext(r.URL.Query().Get("next"))})
 }
 
+// login signs the browser in. It checks the form token like every other
+// POST, or a third-party page could sign a victim into its own account.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if !s.CheckCSRF(r) {
+		s.FormExpired(w, r)
+		return
+	}
 	t, err := s.st.ConsumeToken(r.Context(), token.Hash(mux.Vars(r)["token"]), "login", time.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		s.Render(w, r, http.StatusGone, "login", loginView{CSRF: s.CSRFToken(w, r), Invalid: true})

@@ -17,9 +17,26 @@ type outboxRow struct {
 
 const outboxPage = 50
 
-func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
+// The outbox holds every captured mail, sign-in links included, so it is
+// the operator's alone: served only to a browser on this machine (see
+// operatorPeer), never through a proxy. The project has no site
+// administrator yet; when it has, signing in as one could open it too.
+func (s *Server) outboxAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if !s.capture {
 		s.Error(w, r, http.StatusNotFound, "No outbox", "Mail is sent through a relay, so nothing is captured here.")
+		return false
+	}
+	if !s.operatorPeer(r) {
+		s.log.Warn("outbox refused", "peer", r.RemoteAddr, "client", clientIP(r))
+		s.Error(w, r, http.StatusForbidden, "Outbox not available here",
+			"The outbox holds sign-in links and other private mail, so it is shown only to a browser on the server's own machine (loopback), not through a proxy.")
+		return false
+	}
+	return true
+}
+
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
+	if !s.outboxAllowed(w, r) {
 		return
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -46,9 +63,12 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) outboxItem(w http.ResponseWriter, r *http.Request) {
+	if !s.outboxAllowed(w, r) {
+		return
+	}
 	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	c, err := s.st.GetCaptured(r.Context(), id)
-	if !s.capture || err != nil {
+	if err != nil {
 		s.Error(w, r, http.StatusNotFound, "Message not found", "There is no captured message with that number.")
 		return
 	}

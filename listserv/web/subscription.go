@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -54,25 +52,6 @@ func (s *Server) subscriptionRoutes(r *mux.Router) {
 	r.HandleFunc("/directory", h.directory).Methods(get)
 }
 
-// listByID finds a list by its RFC 2919 id (team.lists.example.org). The
-// local part may itself hold dots, so each dot is tried as the @.
-func listByID(ctx context.Context, st store.Store, id string) (*store.List, error) {
-	id = strings.ToLower(id)
-	for i := 0; i < len(id); i++ {
-		if id[i] != '.' || i == 0 || i == len(id)-1 {
-			continue
-		}
-		l, err := st.GetList(ctx, id[:i]+"@"+id[i+1:])
-		if err == nil {
-			return l, nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-	}
-	return nil, store.ErrNotFound
-}
-
 // list resolves {list} or writes a 404 page.
 func (h *subs) list(w http.ResponseWriter, r *http.Request) (*store.List, bool) {
 	l, err := listByID(r.Context(), h.st, mux.Vars(r)["list"])
@@ -90,26 +69,6 @@ func (h *subs) list(w http.ResponseWriter, r *http.Request) (*store.List, bool) 
 func (h *subs) oops(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.Error(what, "err", err)
 	h.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
-}
-
-// clientIP is the evidence and throttle key for web requests. Behind a
-// reverse proxy on the same host every request comes from loopback, so
-// there (and only there: anyone else could forge it) the proxy's
-// X-Forwarded-For names the client, by its last entry.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if fwd := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); fwd != nil {
-				return fwd.String()
-			}
-		}
-	}
-	return host
 }
 
 // postForm checks the CSRF token of a signed-in form; ok false means an

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 
@@ -31,6 +32,10 @@ type Server struct {
 	baseURL string
 	// siteAddress sends mail that belongs to no list (sign-in links).
 	siteAddress string
+	// trustedProxies may name the client in X-Forwarded-For.
+	trustedProxies []netip.Prefix
+	// signins limits sign-in requests per client (memory, one node).
+	signins *limiter
 }
 
 // Options configure the web server.
@@ -38,12 +43,16 @@ type Options struct {
 	Capture     bool
 	BaseURL     string
 	SiteAddress string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // New parses the templates (failing at start, not at first request).
 func New(st store.Store, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
 	s := &Server{st: st, tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), siteAddress: opts.SiteAddress}
+		baseURL: strings.TrimRight(opts.BaseURL, "/"), siteAddress: opts.SiteAddress,
+		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys)}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
@@ -86,7 +95,7 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusMethodNotAllowed, "Not allowed", "This page does not accept that kind of request.")
 	})
-	return secure(s.identify(r))
+	return secure(s.limitURI(s.identifyClient(s.identify(r))))
 }
 
 func secure(h http.Handler) http.Handler {

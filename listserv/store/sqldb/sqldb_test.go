@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/store/storetest"
+	"github.com/demnet-uk/listserv/migrations"
 )
 
 // backend knows how to reach one test database with and without the store.
@@ -195,9 +197,14 @@ func testMigrations(t *testing.T, b backend) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		_, known, _ := db.SchemaVersion(ctx)
-		if got := countVersions(t, b.raw(t, url)); got != known {
-			t.Errorf("schema_migrations has %d rows after concurrent opens, want %d", got, known)
+		// One row per migration file (numbers may have gaps while
+		// branches that reserved them are merged).
+		files, err := fs.Glob(migrations.FS, b.dialect+"/*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := countVersions(t, b.raw(t, url)); got != len(files) {
+			t.Errorf("schema_migrations has %d rows after concurrent opens, want %d", got, len(files))
 		}
 	})
 

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Lists", testLists},
 		{"ListHelpers", testListHelpers},
+		{"ListByListID", testListByListID},
 		{"Members", testMembers},
 		{"MembersBulk", testMembersBulk},
 		{"Intake", testIntake},
