@@ -96,7 +96,7 @@ func field(rec []string, i int) string {
 }
 
 // ImportMembers adds ms in large batches and returns added and skipped.
-func ImportMembers(ctx context.Context, st store.Store, listID int64, ms []store.NewMember) (added, skipped int, err error) {
+func ImportMembers(ctx context.Context, st Store, listID int64, ms []store.NewMember) (added, skipped int, err error) {
 	for start := 0; start < len(ms); start += importBatch {
 		a, s, err := st.AddMembers(ctx, listID, ms[start:min(start+importBatch, len(ms))])
 		added, skipped = added+a, skipped+s

@@ -10,7 +10,7 @@ import (
 // prepCache keeps the few posts being fanned out rendered, so the 500
 // chunks of a 100,000-member fan-out share one rendering.
 type prepCache struct {
-	st    store.Store
+	st    Store
 	base  string
 	mu    sync.Mutex
 	items map[int64]*prepItem
@@ -27,7 +27,7 @@ type prepItem struct {
 
 const prepCacheSize = 32
 
-func newPrepCache(st store.Store, base string) *prepCache {
+func newPrepCache(st Store, base string) *prepCache {
 	return &prepCache{st: st, base: base, items: map[int64]*prepItem{}}
 }
 

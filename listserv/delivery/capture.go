@@ -8,10 +8,10 @@ import (
 
 // Capture keeps copies in the store's outbox instead of sending them, so a
 // newcomer without a relay sees at /outbox what would have gone out.
-type Capture struct{ st store.Store }
+type Capture struct{ st Outbox }
 
 // NewCapture returns a capture transport.
-func NewCapture(st store.Store) *Capture { return &Capture{st: st} }
+func NewCapture(st Outbox) *Capture { return &Capture{st: st} }
 
 // Name is "capture".
 func (c *Capture) Name() string { return "capture" }
@@ -20,7 +20,7 @@ func (c *Capture) Name() string { return "capture" }
 func (c *Capture) Dial(context.Context) (Conn, error) { return &captureConn{st: c.st}, nil }
 
 type captureConn struct {
-	st  store.Store
+	st  Outbox
 	buf []*store.Captured
 }
 

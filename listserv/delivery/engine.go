@@ -39,7 +39,7 @@ type Signer func(ctx context.Context, list *store.List, head, body []byte) (prep
 
 // Engine sends everything queued.
 type Engine struct {
-	st     store.Store
+	st     Store
 	tr     Transport
 	cfg    Config
 	log    *slog.Logger
@@ -54,7 +54,7 @@ type Engine struct {
 }
 
 // New makes an engine; tokens signs VERP and unsubscribe tokens.
-func New(st store.Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
+func New(st Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
 	d := DefaultConfig()
 	if cfg.Workers <= 0 {
 		cfg.Workers = d.Workers

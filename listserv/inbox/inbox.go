@@ -54,7 +54,7 @@ const (
 
 // Processor dispatches inbox items by kind.
 type Processor struct {
-	st       store.Store
+	st       Store
 	log      *slog.Logger
 	node     string
 	handlers map[string]Handler
@@ -67,7 +67,7 @@ type Processor struct {
 }
 
 // New returns a processor with no handlers.
-func New(st store.Store, node string, log *slog.Logger) *Processor {
+func New(st Store, node string, log *slog.Logger) *Processor {
 	return &Processor{st: st, log: log, node: node, handlers: map[string]Handler{},
 		wake: make(chan struct{}, 1), Poll: time.Second,
 		RetryBase: DefaultRetryBase, RetryMax: DefaultRetryMax, MaxAttempts: DefaultMaxAttempts}

@@ -24,7 +24,7 @@ type Outcome struct {
 // store's conditional UPDATE picks one winner among concurrent callers;
 // only the winner queues the rejection notice or adds a sender rule, so a
 // race never sends anything twice.
-func Act(ctx context.Context, st store.Store, heldID int64, act Action, by, reason string) (*Outcome, error) {
+func Act(ctx context.Context, st ActStore, heldID int64, act Action, by, reason string) (*Outcome, error) {
 	reason = oneLine(reason, 500)
 	if act == Defer {
 		return deferItem(ctx, st, heldID, by, reason)
@@ -61,7 +61,7 @@ func Act(ctx context.Context, st store.Store, heldID int64, act Action, by, reas
 	return out, err
 }
 
-func deferItem(ctx context.Context, st store.Store, heldID int64, by, note string) (*Outcome, error) {
+func deferItem(ctx context.Context, st ActStore, heldID int64, by, note string) (*Outcome, error) {
 	err := st.DeferHeld(ctx, heldID, by, note)
 	h, gerr := st.GetHeld(ctx, heldID)
 	if gerr != nil {
@@ -78,7 +78,7 @@ func deferItem(ctx context.Context, st store.Store, heldID int64, by, note strin
 
 // afterApprove counts the approval towards the sender's new-member posts
 // and, for "always accept", adds the rule.
-func afterApprove(ctx context.Context, st store.Store, h *store.Held, always bool, by string) error {
+func afterApprove(ctx context.Context, st ActStore, h *store.Held, always bool, by string) error {
 	if h.Kind != "post" || h.From == "" {
 		return nil
 	}
@@ -95,7 +95,7 @@ func afterApprove(ctx context.Context, st store.Store, h *store.Held, always boo
 // afterReject tells the author (unless the post is an auto-reply, list
 // mail, marked as spam, or its sender is being banned: no backscatter) and,
 // for a ban, adds the reject rule.
-func afterReject(ctx context.Context, st store.Store, h *store.Held, ban bool, by, reason string) (bool, error) {
+func afterReject(ctx context.Context, st ActStore, h *store.Held, ban bool, by, reason string) (bool, error) {
 	if h.From != "" && ban {
 		if err := st.SetSenderRule(ctx, &store.SenderRule{ListID: h.ListID, Pattern: store.NormalizeAddress(h.From),
 			Action: store.RuleReject, By: by}); err != nil {

@@ -40,13 +40,13 @@ func (c *Config) defaults() {
 // Engine sends the notices about held items, handles moderators' email
 // replies and does the daily housekeeping.
 type Engine struct {
-	st  store.Store
+	st  Store
 	cfg Config
 	log *slog.Logger
 }
 
 // New returns an engine over st.
-func New(st store.Store, cfg Config, log *slog.Logger) *Engine {
+func New(st Store, cfg Config, log *slog.Logger) *Engine {
 	cfg.defaults()
 	return &Engine{st: st, cfg: cfg, log: log}
 }

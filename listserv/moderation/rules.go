@@ -49,7 +49,7 @@ func patterns(addr string) []string {
 // address first (exact before domain), then rules on the envelope sender,
 // where accept does not count (a forged envelope must not let a post
 // through that its From would not). nil when no rule applies.
-func SenderRule(ctx context.Context, st store.Store, listID int64, from, envelope string) (*store.SenderRule, error) {
+func SenderRule(ctx context.Context, st RuleStore, listID int64, from, envelope string) (*store.SenderRule, error) {
 	fromPats, envPats := patterns(from), patterns(envelope)
 	all := append(append([]string{}, fromPats...), envPats...)
 	if len(all) == 0 {

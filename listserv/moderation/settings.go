@@ -32,7 +32,7 @@ type Change struct {
 // as by). Turning new-member moderation on starts counting from now:
 // members who joined before are trusted, or every existing member would
 // suddenly be moderated.
-func UpdateSettings(ctx context.Context, st store.Store, listID int64, c Change, by string) (*store.ListModeration, error) {
+func UpdateSettings(ctx context.Context, st SettingsStore, listID int64, c Change, by string) (*store.ListModeration, error) {
 	s, err := st.ModerationSettings(ctx, listID)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func UpdateSettings(ctx context.Context, st store.Store, listID int64, c Change,
 }
 
 // SetRule validates and stores a sender rule.
-func SetRule(ctx context.Context, st store.Store, listID int64, pattern, action, by string) (*store.SenderRule, error) {
+func SetRule(ctx context.Context, st SettingsStore, listID int64, pattern, action, by string) (*store.SenderRule, error) {
 	p, err := CheckPattern(pattern)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func CheckNotify(n string) error {
 
 // SetNotify stores how a moderator or owner of a list wants to hear of
 // held items (every notice or a daily summary).
-func SetNotify(ctx context.Context, st store.Store, listID int64, address, notify string) error {
+func SetNotify(ctx context.Context, st SettingsStore, listID int64, address, notify string) error {
 	if err := CheckNotify(notify); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // commit): while one commit is being made durable the next batch gathers,
 // so durability costs one fsync per batch, not per post.
 type committer struct {
-	st  store.Store
+	st  Store
 	log *slog.Logger
 	in  chan *saveReq
 }
@@ -24,7 +24,7 @@ type saveReq struct {
 
 const maxBatch = 256
 
-func newCommitter(st store.Store, log *slog.Logger) *committer {
+func newCommitter(st Store, log *slog.Logger) *committer {
 	return &committer{st: st, log: log, in: make(chan *saveReq, maxBatch)}
 }
 

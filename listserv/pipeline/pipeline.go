@@ -20,7 +20,7 @@ var ErrUnknownRecipient = errors.New("no such list or address here")
 
 // Pipeline decides what happens to inbound mail.
 type Pipeline struct {
-	st     store.Store
+	st     Store
 	log    *slog.Logger
 	commit *committer
 	// Accepted is called after a commit that queued fan-out work.
@@ -30,7 +30,7 @@ type Pipeline struct {
 }
 
 // New returns a pipeline over st; Run must be running for Deliver to commit.
-func New(st store.Store, log *slog.Logger) *Pipeline {
+func New(st Store, log *slog.Logger) *Pipeline {
 	return &Pipeline{st: st, log: log, commit: newCommitter(st, log)}
 }
 

@@ -15,7 +15,7 @@ var CSVHeader = []string{"address", "name", "mode", "role", "status", "source", 
 
 // ExportCSV writes a list's members, paging by id so that a list of any
 // size streams in constant memory.
-func ExportCSV(ctx context.Context, st store.Store, listID int64, w io.Writer) (int, error) {
+func ExportCSV(ctx context.Context, st MemberPager, listID int64, w io.Writer) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, err

@@ -48,7 +48,7 @@ var DefaultLimits = store.TokenLimits{PerList: 1, ListWindow: time.Hour, PerAddr
 
 // Engine does the work for the web pages, the inbox handlers and the CLI.
 type Engine struct {
-	st     store.Store
+	st     Store
 	tokens *token.Maker
 	log    *slog.Logger
 	opt    Options
@@ -57,7 +57,7 @@ type Engine struct {
 }
 
 // New returns an engine.
-func New(st store.Store, tokens *token.Maker, log *slog.Logger, opt Options) *Engine {
+func New(st Store, tokens *token.Maker, log *slog.Logger, opt Options) *Engine {
 	if opt.TokenTTL <= 0 {
 		opt.TokenTTL = DefaultTokenTTL
 	}
@@ -76,9 +76,6 @@ func New(st store.Store, tokens *token.Maker, log *slog.Logger, opt Options) *En
 	}
 	return &Engine{st: st, tokens: tokens, log: log, opt: opt, Now: time.Now}
 }
-
-// Store is the engine's store (for the web pages' read-only queries).
-func (e *Engine) Store() store.Store { return e.st }
 
 // BaseURL is the public web URL without a trailing slash.
 func (e *Engine) BaseURL() string { return e.opt.BaseURL }
