@@ -21,10 +21,8 @@ func TestCheckPattern(t *testing.T) {
 	}
 }
 
-// ruleStore answers MatchSenderRules from a fixed set (the rest of the
-// store is not used by SenderRule).
+// ruleStore is a RuleStore answering from a fixed set of rules.
 type ruleStore struct {
-	store.Store
 	rules []*store.SenderRule
 }
 

@@ -2,8 +2,9 @@
 // rest of the server uses to keep it. Package sqldb implements it on SQLite
 // and PostgreSQL; storetest is the conformance suite both must pass.
 //
-// Engines (pipeline, delivery, web) depend on this interface only, never on
-// tables or SQL.
+// Engines never see tables or SQL: each declares the few methods it uses
+// as its own small interface (delivery.Store, inbox.Store, ...), which
+// sqldb.DB satisfies; Store is the whole, for the server and the CLI.
 package store
 
 import (
