@@ -4,7 +4,7 @@
 //
 // Engines never see tables or SQL: each declares the few methods it uses
 // as its own small interface (delivery.Store, inbox.Store, ...), which
-// sqldb.DB satisfies; Store is the whole, for the server and the CLI.
+// sqldb.DB satisfies. Store is the whole, which server wires in.
 package store
 
 import (
