@@ -56,30 +56,14 @@ type Engine struct {
 // New makes an engine; tokens signs VERP and unsubscribe tokens.
 func New(st Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
 	d := DefaultConfig()
-	if cfg.Workers <= 0 {
-		cfg.Workers = d.Workers
-	}
-	if cfg.ChunkSize <= 0 {
-		cfg.ChunkSize = d.ChunkSize
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = d.Lease
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = d.Poll
-	}
-	if cfg.RetryBase <= 0 {
-		cfg.RetryBase = d.RetryBase
-	}
-	if cfg.RetryMax <= 0 {
-		cfg.RetryMax = d.RetryMax
-	}
-	if cfg.GiveUpAfter <= 0 {
-		cfg.GiveUpAfter = d.GiveUpAfter
-	}
-	if cfg.Drain <= 0 {
-		cfg.Drain = d.Drain
-	}
+	orDefault(&cfg.Workers, d.Workers)
+	orDefault(&cfg.ChunkSize, d.ChunkSize)
+	orDefault(&cfg.Lease, d.Lease)
+	orDefault(&cfg.Poll, d.Poll)
+	orDefault(&cfg.RetryBase, d.RetryBase)
+	orDefault(&cfg.RetryMax, d.RetryMax)
+	orDefault(&cfg.GiveUpAfter, d.GiveUpAfter)
+	orDefault(&cfg.Drain, d.Drain)
 	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
 		cache: newPrepCache(st, cfg.BaseURL), limit: newLimiter(cfg.Workers)}
 }
@@ -124,4 +108,11 @@ func (e *Engine) backoff(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, e.cfg.RetryMax)
+}
+
+// orDefault sets an unset (zero or negative) setting to its default.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }

@@ -97,12 +97,7 @@ func TestRelayWithoutSMTPUTF8(t *testing.T) {
 // TestRelayNoPipeliningRefusal: without PIPELINING a refused recipient
 // fails that copy, and the connection goes on with the next.
 func TestRelayNoPipeliningRefusal(t *testing.T) {
-	sink := smtpsink.Start(t, smtpsink.Options{NoPipelining: true, Rcpt: func(_, to string) error {
-		if to == "gone@example.net" {
-			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-		}
-		return nil
-	}})
+	sink := smtpsink.Start(t, smtpsink.Options{NoPipelining: true, Rcpt: refuseGone})
 	c, err := dialRelay(t, sink.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +161,15 @@ func TestRelaySMTPSAuth(t *testing.T) {
 	}
 }
 
+// refuseGone is a sink's RCPT check that refuses gone@example.net as an
+// unknown user.
+func refuseGone(_, to string) error {
+	if to == "gone@example.net" {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
+	return nil
+}
+
 func nextCopy(to string) *Copy {
 	cp := *testCopy
 	cp.NextFrom, cp.NextTo = asciiFrom, to
@@ -178,12 +182,7 @@ func nextCopy(to string) *Copy {
 // the announced one is refused as a broken connection (redial) without
 // anything reaching the sink.
 func TestRelayAnnouncesNextCopy(t *testing.T) {
-	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
-		if to == "gone@example.net" {
-			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-		}
-		return nil
-	}})
+	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: refuseGone})
 	c, err := dialRelay(t, sink.URL(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -86,12 +86,7 @@ func (e *Engine) Confirm(ctx context.Context, plain, how, origin string) (*Resul
 	}
 	nm := store.NewMember{Address: t.Address, Name: d.Name, Source: d.How}
 	if t.Kind == store.TokenJoin && acc.Join == store.JoinApproval {
-		if _, err := e.st.HoldSubscription(ctx, l.ID, nm, "the list's owners approve new members"); err != nil {
-			return nil, err
-		}
-		res.Held = true
-		c.Detail += "; waiting for owner approval"
-		if err := e.st.AddConsent(ctx, c); err != nil {
+		if err := e.holdJoin(ctx, res, nm, c); err != nil {
 			return nil, err
 		}
 		if how == "email" {
@@ -100,7 +95,25 @@ func (e *Engine) Confirm(ctx context.Context, plain, how, origin string) (*Resul
 		}
 		return res, nil
 	}
-	res.Member, err = e.st.JoinList(ctx, l.ID, nm, c)
+	return e.join(ctx, res, nm, c, how)
+}
+
+// holdJoin puts a confirmed request in the owners' queue, with its
+// consent evidence.
+func (e *Engine) holdJoin(ctx context.Context, res *Result, nm store.NewMember, c *store.Consent) error {
+	if _, err := e.st.HoldSubscription(ctx, res.List.ID, nm, "the list's owners approve new members"); err != nil {
+		return err
+	}
+	res.Held = true
+	c.Detail += "; waiting for owner approval"
+	return e.st.AddConsent(ctx, c)
+}
+
+// join adds a confirmed member and welcomes them; someone already on the
+// list is left as they are.
+func (e *Engine) join(ctx context.Context, res *Result, nm store.NewMember, c *store.Consent, how string) (*Result, error) {
+	var err error
+	res.Member, err = e.st.JoinList(ctx, res.List.ID, nm, c)
 	if errors.Is(err, store.ErrExists) {
 		res.Already = true
 		return res, nil
@@ -108,8 +121,8 @@ func (e *Engine) Confirm(ctx context.Context, plain, how, origin string) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	e.log.Info("joined", "list", l.Address, "member", res.Member.ID, "how", how)
-	return res, e.welcome(ctx, l, res.Member)
+	e.log.Info("joined", "list", res.List.Address, "member", res.Member.ID, "how", how)
+	return res, e.welcome(ctx, res.List, res.Member)
 }
 
 func (e *Engine) welcome(ctx context.Context, l *store.List, m *store.Member) error {

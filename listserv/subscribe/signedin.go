@@ -2,7 +2,6 @@ package subscribe
 
 import (
 	"context"
-	"errors"
 
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -29,21 +28,7 @@ func (e *Engine) JoinSignedIn(ctx context.Context, l *store.List, address, origi
 		Detail: "signed in with an emailed link", At: e.Now()}
 	nm := store.NewMember{Address: address, Name: p.Name, Source: "web"}
 	if acc.Join == store.JoinApproval {
-		if _, err := e.st.HoldSubscription(ctx, l.ID, nm, "the list's owners approve new members"); err != nil {
-			return nil, err
-		}
-		res.Held = true
-		c.Detail += "; waiting for owner approval"
-		return res, e.st.AddConsent(ctx, c)
+		return res, e.holdJoin(ctx, res, nm, c)
 	}
-	res.Member, err = e.st.JoinList(ctx, l.ID, nm, c)
-	if errors.Is(err, store.ErrExists) {
-		res.Already = true
-		return res, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	e.log.Info("joined", "list", l.Address, "member", res.Member.ID, "how", "web-signed-in")
-	return res, e.welcome(ctx, l, res.Member)
+	return e.join(ctx, res, nm, c, "web-signed-in")
 }
