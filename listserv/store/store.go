@@ -33,6 +33,7 @@ type Store interface {
 	Web
 	Moderation
 	Subscriptions
+	Digests
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
