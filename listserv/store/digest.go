@@ -35,6 +35,7 @@ type Digests interface {
 	// DigestMembers pages through a list's members in digest mode (ids
 	// above after), for `digest send` and previews.
 	DigestMembers(ctx context.Context, listID, after int64, limit int) ([]*DigestState, error)
+	DigestsDueNow
 }
 
 // Digest formats; "" means the member's HTML-or-plain preference.
@@ -82,4 +83,11 @@ type DigestOutcome struct {
 	NextDue time.Time // zero: stop (the member left digest mode)
 	Sent    time.Time // when it went out; zero when nothing was sent
 	Mail    []*QueuedMail
+}
+
+// DigestsDueNow is the one method `digest send --now` adds: every active
+// digest member of a list becomes due at at (their next claim sends what
+// they have pending). It returns how many were made due.
+type DigestsDueNow interface {
+	MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error)
 }

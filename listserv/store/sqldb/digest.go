@@ -189,3 +189,10 @@ func (db *DB) DigestMembers(ctx context.Context, listID, after int64, limit int)
 	ds, err := collect(rs, scanDigest)
 	return ds, wrap("digest members", err)
 }
+
+// MakeDigestsDue brings every active digest of a list forward to at.
+func (db *DB) MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error) {
+	n, err := db.d.exec(ctx, `UPDATE digest_members SET next_due = $1
+		WHERE list_id = $2 AND next_due IS NOT NULL AND (next_due = 0 OR next_due > $1)`, at.UnixMilli(), listID)
+	return n, wrap("make digests due", err)
+}

@@ -127,8 +127,13 @@ func testDigestClaimCommit(t *testing.T, s store.Store) {
 	if cs, _ := s.ClaimDigests(ctx, "n1", time.Minute, now, 10); len(cs) != 0 {
 		t.Errorf("claimed before the next due time")
 	}
-	if cs, _ := s.ClaimDigests(ctx, "n1", time.Minute, next, 10); len(cs) != 1 {
-		t.Errorf("not claimed at the next due time")
+	n, err := s.MakeDigestsDue(ctx, l.ID, now)
+	must(t, err, "make digests due")
+	if n != 1 {
+		t.Errorf("MakeDigestsDue = %d, want 1", n)
+	}
+	if cs, _ := s.ClaimDigests(ctx, "n1", time.Minute, now, 10); len(cs) != 1 || !cs[0].NextDue.Equal(now.Truncate(time.Millisecond)) {
+		t.Errorf("not claimed once made due now: %d", len(cs))
 	}
 }
 
