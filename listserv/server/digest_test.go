@@ -19,8 +19,8 @@ import (
 // simClock is a clock a test moves by hand.
 type simClock struct{ ns atomic.Int64 }
 
-func (c *simClock) now() time.Time     { return time.Unix(0, c.ns.Load()) }
-func (c *simClock) set(t time.Time)    { c.ns.Store(t.UnixNano()) }
+func (c *simClock) now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *simClock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 func newSimClock(t time.Time) *simClock { c := &simClock{}; c.set(t); return c }
 
 // digestsTo are the digest mails addr got, oldest first.
