@@ -165,3 +165,27 @@ func checkDigestHeaders(t *testing.T, m smtpsink.Message) {
 		}
 	}
 }
+
+// TestReplyToDigestIsHeld: answering the whole digest goes to the
+// moderators, not to every member.
+func TestReplyToDigestIsHeld(t *testing.T) {
+	stores(t, func(t *testing.T, db string) {
+		e := start(t, db)
+		l := e.list(t, &store.List{Address: "team@lists.example.org", Name: "Team Talk"},
+			store.NewMember{Address: "poster@example.net"}, store.NewMember{Address: "each@example.net"})
+		e.mustSend(t, "poster@example.net", []string{l.Address},
+			post("poster@example.net", "Re: [Team Talk] Daily digest, Monday 7 December 2026 (12 messages)", "rd@example.net", ""))
+		e.mustSend(t, "poster@example.net", []string{l.Address}, post("poster@example.net", "Re: ordinary thread", "ok@example.net", ""))
+		waitFor(t, "the ordinary reply", func() bool { return len(e.copiesTo("each@example.net")) == 1 })
+		hs, err := e.st.ListHeld(t.Context(), l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) != 1 || hs[0].Reason != "reply to a digest" {
+			t.Fatalf("held = %+v, want the digest reply with reason %q", hs, "reply to a digest")
+		}
+		if got := e.copiesTo("each@example.net")[0].Header("Subject"); !strings.Contains(got, "ordinary") {
+			t.Errorf("distributed %q", got)
+		}
+	})
+}
