@@ -37,25 +37,9 @@ func FormatOf(d *store.DigestState) string {
 	return store.DigestHTML
 }
 
-// NextDue is when the member's next digest goes out (zero when they are
-// not in digest mode): the stored time, or the schedule's next slot.
-func (e *Engine) NextDue(d *store.DigestState) time.Time {
-	if !d.Active {
-		return time.Time{}
-	}
-	if !d.NextDue.IsZero() || d.FinalUpto > 0 {
-		return d.NextDue
-	}
-	base := e.Now()
-	if d.LastSent.After(time.Time{}) && d.LastSent.Before(base) {
-		base = d.LastSent
-	}
-	next, err := ScheduleOf(d).Next(base)
-	if err != nil {
-		return time.Time{}
-	}
-	return next
-}
+// NextDue is when the member's next digest goes out by the engine's
+// clock (zero when they are not in digest mode).
+func (e *Engine) NextDue(d *store.DigestState) time.Time { return NextDueAt(d, e.Now()) }
 
 // process sends one claimed member's digest, or reschedules them.
 func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Time) error {

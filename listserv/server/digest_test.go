@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -186,6 +189,54 @@ func TestReplyToDigestIsHeld(t *testing.T) {
 		}
 		if got := e.copiesTo("each@example.net")[0].Header("Subject"); !strings.Contains(got, "ordinary") {
 			t.Errorf("distributed %q", got)
+		}
+	})
+}
+
+// TestDigestPreferencesOnMe: /me saves the digest hour, day, zone and
+// format with the delivery choice and says when the next digest goes.
+func TestDigestPreferencesOnMe(t *testing.T) {
+	stores(t, func(t *testing.T, db string) {
+		e := start(t, db)
+		l := e.list(t, &store.List{Address: "team@lists.example.org", Name: "Team Talk"}, teamMembers...)
+		ctx := t.Context()
+		m, _ := e.st.GetMember(ctx, l.ID, "ann@example.net")
+		b := newBrowser(t, e)
+		page := signIn(t, e, b, "ann@example.net")
+		if !strings.Contains(page, "Digest time and format") || strings.Contains(page, "next digest:") {
+			t.Fatalf("/me before choosing a digest:\n%s", page)
+		}
+		form := url.Values{"csrf": {csrfOf(t, page)}, "delivery": {"weekly"}, "own_posts": {"on"},
+			"digest_hour": {"18"}, "digest_day": {"5"}, "digest_zone": {"America/New_York"}, "digest_format": {"summary"}}
+		if code, _ := b.post("/me/delivery/"+strconv.FormatInt(m.ID, 10), form); code != 200 {
+			t.Fatalf("save: %d", code)
+		}
+		d, err := e.st.GetDigestState(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := store.DigestSettings{MemberID: m.ID, Hour: 18, Weekday: time.Friday, Zone: "America/New_York", Format: store.DigestSummary}
+		if d.DigestSettings != want || !d.Active || d.Period != store.DigestWeekly {
+			t.Errorf("saved %+v active %v period %s", d.DigestSettings, d.Active, d.Period)
+		}
+		_, page = b.get("/me")
+		if !regexp.MustCompile(`next digest: Friday \d{1,2} \w+, 18:00`).MatchString(page) {
+			t.Errorf("/me does not say when the next digest goes:\n%s", page)
+		}
+		form.Set("csrf", csrfOf(t, page))
+		form.Set("digest_zone", "Mars/Olympus")
+		if code, page := b.post("/me/delivery/"+strconv.FormatInt(m.ID, 10), form); code != 422 || !strings.Contains(page, "time zone") {
+			t.Errorf("bad zone: %d", code)
+		}
+		// set digest by email still works and keeps the chosen time.
+		e.mustSend(t, "ann@example.net", []string{"team-request@lists.example.org"},
+			"From: ann@example.net\r\nTo: team-request@lists.example.org\r\nSubject: set\r\nMessage-ID: <sd@example.net>\r\n\r\nset digest daily\r\n")
+		waitFor(t, "set digest daily by mail", func() bool {
+			p, _ := e.st.GetMemberPrefs(ctx, m.ID)
+			return p.Digest == store.DigestDaily
+		})
+		if d, _ := e.st.GetDigestState(ctx, m.ID); d.Hour != 18 || !d.Active {
+			t.Errorf("after set digest daily: %+v", d)
 		}
 	})
 }
