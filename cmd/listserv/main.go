@@ -34,6 +34,8 @@ Usage:
   listserv held discard ID
   listserv moderation set LIST [--new-member-posts N] [--max-recipients N] [--accept-types T] [--hold-days N]
   listserv sender add|ls|rm LIST [PATTERN] [--action accept|hold|reject|discard] [--json]
+  listserv digest send LIST [--now]                     queue due digests (--now: every pending one)
+  listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB).
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return heldCmd(ctx, rest, stdout)
 	case "login-link":
 		return loginLink(ctx, rest, stdout)
+	case "digest":
+		return digestCmd(ctx, rest, stdout)
 	case "moderation", "sender":
 		return moderationCmd(ctx, cmd, rest, stdout)
 	case "help", "-h", "--help":

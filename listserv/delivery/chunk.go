@@ -112,7 +112,7 @@ func (w *worker) copyTo(ctx context.Context, it *prepItem, m, next *store.Member
 
 // verpFrom is m's envelope sender for the post: LIST-bounces+TOKEN@domain.
 func (w *worker) verpFrom(it *prepItem, m *store.Member) string {
-	return it.list.LocalPart() + "-bounces+" + w.e.tokens.VERP(m.ID, it.msg.ID) + "@" + it.list.Domain()
+	return VERPSender(it.list, w.e.tokens, m.ID, it.msg.ID)
 }
 
 func isAuthor(it *prepItem, m *store.Member) bool {

@@ -91,13 +91,7 @@ func (p *Prepared) AppendHead(b *bytes.Buffer, unsubToken string) {
 		b.Write(p.Shared)
 		return
 	}
-	b.WriteString("List-Unsubscribe: <")
-	b.WriteString(p.baseURL)
-	b.WriteString("/u/")
-	b.WriteString(unsubToken)
-	b.WriteString(">, <")
-	b.WriteString(p.leave)
-	b.WriteString(">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+	appendUnsubscribe(b, p.baseURL, unsubToken, p.leave)
 	b.Write(p.Shared)
 }
 

@@ -125,6 +125,9 @@ func contentHold(l *store.List, set *store.ListModeration, m *mailhdr.Parsed, si
 	if moderation.Administrivia(m.Subject, in.Text) {
 		return moderation.ReasonAdministrivia
 	}
+	if isDigestReply(m.Subject, in.Text) {
+		return ReasonDigestReply
+	}
 	return ""
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
@@ -56,6 +57,9 @@ type Config struct {
 	// TrustedProxies may name the web client in X-Forwarded-For; none by
 	// default (--trusted-proxies).
 	TrustedProxies []netip.Prefix
+	// Clock is the digest engine's clock (tests simulate days); nil is
+	// time.Now.
+	Clock func() time.Time
 }
 
 // Server is a running serve process.
@@ -65,6 +69,7 @@ type Server struct {
 	Store    store.Store
 	Engine   *delivery.Engine
 	Inbox    *inbox.Processor
+	Digest   *digest.Engine
 	pipe     *pipeline.Pipeline
 	smtp     []*smtp.Server
 	http     *http.Server
@@ -117,6 +122,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.Inbox = inbox.New(s.Store, dc.Node, s.log.With("part", "inbox"))
 	s.wireModeration(tokens)
 	s.wireSubscriptions(tokens)
+	s.wireDigests(tokens)
 	s.pipe.Admin = s.Inbox.Wake
 	s.goBg(func() { s.Inbox.Run(bg) })
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })

@@ -34,6 +34,7 @@ type Store interface {
 	Web
 	Moderation
 	Subscriptions
+	Digests
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

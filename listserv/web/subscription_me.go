@@ -4,10 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/subscribe"
 )
@@ -17,7 +19,21 @@ type membershipView struct {
 	ListID, Title, Address, Role string
 	Choice, Until, Unsubscribe   string
 	OwnPosts, IsOwner            bool
+	Digest                       store.DigestSettings // hour, weekday, zone, format
+	NextDigest                   string               // "next digest: Monday 7 December, 07:00"
 }
+
+// digestHours and digestDays fill the digest time choices on /me.
+var (
+	digestHours = func() []int {
+		h := make([]int, 24)
+		for i := range h {
+			h[i] = i
+		}
+		return h
+	}()
+	digestDays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+)
 
 type meView struct {
 	Address     string
@@ -30,6 +46,9 @@ type meView struct {
 	Focuses     []subscribe.Option
 	Sections    []sectionView
 	Today       string
+	Hours       []int
+	Days        []time.Weekday
+	Formats     []string
 }
 
 type sectionView struct {
@@ -67,7 +86,8 @@ func (h *subs) me(w http.ResponseWriter, r *http.Request) {
 
 func (h *subs) meView(r *http.Request, c *Caller) (*meView, error) {
 	ctx := r.Context()
-	v := &meView{Address: c.Address, Regions: subscribe.Regions, Focuses: subscribe.Focuses, Today: time.Now().UTC().Format("2006-01-02")}
+	v := &meView{Address: c.Address, Regions: subscribe.Regions, Focuses: subscribe.Focuses, Today: time.Now().UTC().Format("2006-01-02"),
+		Hours: digestHours, Days: digestDays, Formats: digest.Formats}
 	sums, err := h.st.ListSummaries(ctx, 0, time.Now().Add(-activityWindow))
 	if err != nil {
 		return nil, err
@@ -92,6 +112,11 @@ func (h *subs) meView(r *http.Request, c *Caller) (*meView, error) {
 		if !p.NoMailUntil.IsZero() {
 			mv.Until = p.NoMailUntil.UTC().Format("2006-01-02")
 		}
+		ds, err := h.st.GetDigestState(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		mv.Digest, mv.NextDigest = ds.DigestSettings, digest.NextText(ds, time.Now())
 		v.Memberships = append(v.Memberships, mv)
 		mine[m.ListID] = true
 	}
@@ -157,6 +182,9 @@ func (h *subs) saveDelivery(w http.ResponseWriter, r *http.Request) {
 		}
 		until = t
 	}
+	if r.PostFormValue("digest_hour") != "" && !h.saveDigestSettings(w, r, c, m) {
+		return
+	}
 	err := h.e.SetDelivery(r.Context(), m, r.PostFormValue("delivery"), until, r.PostFormValue("own_posts") == "on")
 	if errors.Is(err, subscribe.ErrBadChoice) {
 		h.meError(w, r, c, "Choose how you want to get the list's mail.")
@@ -167,6 +195,28 @@ func (h *subs) saveDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, "delivery", h.listIDOf(r, m.ListID))
+}
+
+// saveDigestSettings saves the digest hour, weekday, zone and format
+// sent with the delivery form; false when it answered with an error.
+func (h *subs) saveDigestSettings(w http.ResponseWriter, r *http.Request, c *Caller, m *store.Member) bool {
+	hour, herr := strconv.Atoi(r.PostFormValue("digest_hour"))
+	day, derr := strconv.Atoi(r.PostFormValue("digest_day"))
+	ds := store.DigestSettings{MemberID: m.ID, Hour: hour, Weekday: time.Weekday(day),
+		Zone: strings.TrimSpace(r.PostFormValue("digest_zone")), Format: r.PostFormValue("digest_format")}
+	err := errors.Join(herr, derr)
+	if err == nil {
+		err = digest.SaveSettings(r.Context(), h.st, ds)
+	}
+	if errors.Is(err, digest.ErrBadSchedule) || herr != nil || derr != nil {
+		h.meError(w, r, c, "Choose an hour, a day and a time zone such as Europe/London for your digest.")
+		return false
+	}
+	if err != nil {
+		h.oops(w, r, "digest settings", err)
+		return false
+	}
+	return true
 }
 
 // meError shows /me again with a message about the form that failed.

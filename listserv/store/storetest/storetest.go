@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, subscriptionTests...)
 	tests = append(tests, dedupTests...)
 	tests = append(tests, storeTest{"InboxRetry", testInboxRetry})
+	tests = append(tests, digestTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

@@ -1,0 +1,197 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+// Store is what the digest engine needs; the server passes the concrete
+// store (as listmonk's manager.Store is implemented by its app).
+type Store interface {
+	GetList(ctx context.Context, address string) (*store.List, error)
+	GetListByID(ctx context.Context, id int64) (*store.List, error)
+	GetMember(ctx context.Context, listID int64, address string) (*store.Member, error)
+	GetDigestState(ctx context.Context, memberID int64) (*store.DigestState, error)
+	ClaimDigests(ctx context.Context, owner string, lease time.Duration, now time.Time, limit int) ([]*store.DigestState, error)
+	NextDigestDue(ctx context.Context) (time.Time, bool, error)
+	CommitDigest(ctx context.Context, d *store.DigestState, o store.DigestOutcome) error
+	DigestPosts(ctx context.Context, listID, after, upto int64, limit int) ([]*store.Message, error)
+	LastUID(ctx context.Context, listID int64) (int64, error)
+	MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error)
+}
+
+// Config tunes the engine; zero values are the defaults.
+type Config struct {
+	Node     string
+	BaseURL  string
+	Lease    time.Duration    // a claim's lease (default 2 minutes)
+	Poll     time.Duration    // longest sleep when nothing is due sooner (default 30 s)
+	Batch    int              // members claimed at once (default 50)
+	MaxPosts int              // posts per part (default 40)
+	MaxBytes int64            // stored bytes per part (default 1 MB)
+	MaxRun   int              // posts one claim sends at most; the rest follows at once (default 400)
+	Now      func() time.Time // the clock (tests simulate days)
+}
+
+func (c *Config) defaults() {
+	if c.Lease <= 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.Poll <= 0 {
+		c.Poll = 30 * time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 50
+	}
+	if c.MaxPosts <= 0 {
+		c.MaxPosts = DefaultMaxPosts
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.MaxRun <= 0 {
+		c.MaxRun = 10 * c.MaxPosts
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Node == "" {
+		c.Node = "digest"
+	}
+}
+
+// Engine sends due digests.
+type Engine struct {
+	st     Store
+	tokens *token.Maker
+	cfg    Config
+	log    *slog.Logger
+	wake   chan struct{}
+	queued atomic.Int64 // digest mails queued, for SendDue's count
+	// Queued, when set, is called after digest mail was queued (the
+	// server wakes the delivery engine with it).
+	Queued func()
+
+	mu    sync.Mutex
+	cache map[string][]*Rendered // shared bodies of the current batch
+}
+
+// New returns an engine; Run starts it.
+func New(st Store, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
+	cfg.defaults()
+	return &Engine{st: st, tokens: tokens, cfg: cfg, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.cfg.Now() }
+
+// Wake makes Run look for due digests now (a schedule changed, a test
+// moved the clock).
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends digests as they fall due until ctx ends. It sleeps until the
+// earliest due time, a wake-up, or the poll interval (for work other
+// nodes scheduled), so a server at rest does almost nothing.
+func (e *Engine) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := e.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("digests", "err", err)
+		}
+		if n >= e.cfg.Batch && err == nil {
+			continue // more may be due
+		}
+		t := time.NewTimer(e.sleep(ctx, n))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-e.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// sleep is how long to wait: until the earliest due time, at most Poll;
+// a second when that time has passed but nothing could be claimed (its
+// lease belongs to another node).
+func (e *Engine) sleep(ctx context.Context, claimed int) time.Duration {
+	due, ok, err := e.st.NextDigestDue(ctx)
+	if err != nil || !ok {
+		return e.cfg.Poll
+	}
+	d := due.Sub(e.Now())
+	switch {
+	case d <= 0 && claimed == 0:
+		return min(time.Second, e.cfg.Poll)
+	case d <= 0:
+		return 0
+	case d < e.cfg.Poll:
+		return d
+	}
+	return e.cfg.Poll
+}
+
+// RunOnce claims the members due now and sends their digests; it
+// returns how many members it claimed.
+func (e *Engine) RunOnce(ctx context.Context) (int, error) {
+	now := e.Now()
+	ds, err := e.st.ClaimDigests(ctx, e.cfg.Node, e.cfg.Lease, now, e.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	e.mu.Lock()
+	e.cache = map[string][]*Rendered{}
+	e.mu.Unlock()
+	var errs []error
+	before := e.queued.Load()
+	for _, d := range ds {
+		if err := e.process(ctx, d, now); errors.Is(err, store.ErrLeaseLost) {
+			e.log.Info("digest claim lost; retried later", "member", d.MemberID)
+		} else if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if e.queued.Load() != before && e.Queued != nil {
+		e.Queued()
+	}
+	return len(ds), errors.Join(errs...)
+}
+
+// SendNow makes every pending digest of the list due now and sends them
+// (`listserv digest send --now`); it returns how many digest mails were
+// queued. Cursors move, so the next scheduled digest holds only newer
+// posts, and a second call sends nothing new.
+func (e *Engine) SendNow(ctx context.Context, l *store.List) (int, error) {
+	if _, err := e.st.MakeDigestsDue(ctx, l.ID, e.Now()); err != nil {
+		return 0, err
+	}
+	return e.SendDue(ctx)
+}
+
+// SendDue sends what is due now, claim after claim, until nothing is.
+func (e *Engine) SendDue(ctx context.Context) (int, error) {
+	before := e.queued.Load()
+	for {
+		n, err := e.RunOnce(ctx)
+		if err != nil {
+			return int(e.queued.Load() - before), err
+		}
+		if n == 0 {
+			return int(e.queued.Load() - before), nil
+		}
+	}
+}

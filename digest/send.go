@@ -1,0 +1,157 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// ScheduleOf is a member's schedule; a zone that no longer loads falls
+// back to the default rather than stopping their digests.
+func ScheduleOf(d *store.DigestState) Schedule {
+	s := Schedule{Period: d.Period, Hour: d.Hour, Weekday: d.Weekday, Zone: d.Zone}
+	if s.Period != Weekly {
+		s.Period = Daily
+	}
+	if s.Validate() != nil {
+		s.Zone, s.Hour, s.Weekday = DefaultZone, DefaultHour, DefaultWeekday
+	}
+	return s
+}
+
+// FormatOf is the member's digest format: their choice, else their
+// HTML-or-plain preference.
+func FormatOf(d *store.DigestState) string {
+	switch d.Format {
+	case store.DigestPlain, store.DigestMIME, store.DigestHTML, store.DigestSummary:
+		return d.Format
+	}
+	if d.PersonFormat == store.FormatPlain {
+		return store.DigestPlain
+	}
+	return store.DigestHTML
+}
+
+// NextDue is when the member's next digest goes out by the engine's
+// clock (zero when they are not in digest mode).
+func (e *Engine) NextDue(d *store.DigestState) time.Time { return NextDueAt(d, e.Now()) }
+
+// process sends one claimed member's digest, or reschedules them.
+func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Time) error {
+	sched := ScheduleOf(d)
+	next, err := sched.Next(now)
+	if err != nil {
+		return err
+	}
+	if d.FinalUpto == 0 && d.NextDue.IsZero() {
+		// Newly in digest mode or rescheduled: due at the next slot after
+		// the last digest (so a change of period or hour skips none).
+		if due := e.NextDue(d); due.After(now) {
+			return e.st.CommitDigest(ctx, d, store.DigestOutcome{Cursor: d.Cursor, NextDue: due})
+		}
+	}
+	upto := d.FinalUpto
+	if upto == 0 {
+		if upto, err = e.st.LastUID(ctx, d.Member.ListID); err != nil {
+			return err
+		}
+	}
+	msgs, err := e.st.DigestPosts(ctx, d.Member.ListID, d.Cursor, upto, e.cfg.MaxRun)
+	if err != nil {
+		return err
+	}
+	out := store.DigestOutcome{Cursor: d.Cursor, NextDue: next}
+	if d.FinalUpto > 0 {
+		out.NextDue = time.Time{} // the last digest: stop
+	}
+	if len(msgs) == 0 || d.Member.Status != store.StatusEnabled {
+		if len(msgs) > 0 {
+			out.Cursor = msgs[len(msgs)-1].UID // disabled: skip as fan-out does
+		}
+		return e.st.CommitDigest(ctx, d, out)
+	}
+	out.Cursor = msgs[len(msgs)-1].UID
+	if out.Cursor < upto && len(msgs) == e.cfg.MaxRun {
+		out.NextDue = now // more to send: claim again at once
+	}
+	l, err := e.st.GetListByID(ctx, d.Member.ListID)
+	if err != nil {
+		return err
+	}
+	out.Mail, err = e.mails(l, d, msgs, now)
+	if err != nil {
+		return err
+	}
+	out.Sent = now
+	if err := e.st.CommitDigest(ctx, d, out); err != nil {
+		return err
+	}
+	e.queued.Add(int64(len(out.Mail)))
+	e.log.Info("digest queued", "list", l.Address, "member", d.MemberID, "posts", len(msgs), "parts", len(out.Mail))
+	return nil
+}
+
+// mails renders (or takes from the batch cache) each part and adds the
+// member's own header fields.
+func (e *Engine) mails(l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
+	rs, err := e.render(l, d, msgs, now)
+	if err != nil {
+		return nil, err
+	}
+	from := delivery.VERPSender(l, e.tokens, d.MemberID, msgs[len(msgs)-1].ID)
+	out := make([]*store.QueuedMail, 0, len(rs))
+	for i, r := range rs {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "Message-ID: <digest.%s.%s-%s.%d@%s>\r\n", strconv.FormatInt(d.MemberID, 36),
+			strconv.FormatInt(msgs[0].UID, 36), strconv.FormatInt(msgs[len(msgs)-1].UID, 36), i+1, l.Domain())
+		delivery.AppendUnsubscribe(&b, l, e.cfg.BaseURL, e.tokens.Unsubscribe(d.MemberID))
+		b.Write(r.Head)
+		b.Write(r.Body)
+		out = append(out, &store.QueuedMail{From: from, To: d.Member.Address, Raw: b.Bytes()})
+	}
+	return out, nil
+}
+
+// render returns the rendered parts for these posts, shared by every
+// member of the batch with the same range, period, format and local date.
+func (e *Engine) render(l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
+	sched := ScheduleOf(d)
+	loc, _ := sched.Location()
+	date := now
+	if !d.NextDue.IsZero() && d.NextDue.Before(now) {
+		date = d.NextDue
+	}
+	date = date.In(loc)
+	format := FormatOf(d)
+	key := fmt.Sprintf("%d|%d-%d|%s|%s|%s", l.ID, msgs[0].UID, msgs[len(msgs)-1].UID, sched.Period, format,
+		date.Format(time.RFC3339))
+	e.mu.Lock()
+	cached := e.cache[key]
+	e.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
+	posts := make([]*Post, len(msgs))
+	for i, m := range msgs {
+		posts[i] = ParsePost(m)
+	}
+	parts := Split(posts, e.cfg.MaxPosts, e.cfg.MaxBytes)
+	out := make([]*Rendered, len(parts))
+	for i, p := range parts {
+		r, err := Render(&Issue{List: l, Period: sched.Period, Date: date, Posts: p, Part: i + 1, Parts: len(parts),
+			Format: format, BaseURL: e.cfg.BaseURL})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	e.mu.Lock()
+	e.cache[key] = out
+	e.mu.Unlock()
+	return out, nil
+}

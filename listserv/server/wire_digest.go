@@ -1,0 +1,39 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/demnet-uk/listserv/digest"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+// wireDigests starts the digest engine on every node when delivery is on
+// (claims are leased, so nodes share the due members). Its queued mail
+// goes out through the delivery engine's mail queue; a wake-up follows
+// each batch so it leaves at once.
+func (s *Server) wireDigests(tokens *token.Maker) {
+	node := s.cfg.Delivery.Node
+	if node == "" {
+		node = nodeName()
+	}
+	now := s.cfg.Clock
+	if now == nil {
+		now = time.Now
+	}
+	s.Digest = digest.New(s.Store, tokens, digest.Config{Node: node, BaseURL: s.cfg.BaseURL, Now: now},
+		s.log.With("part", "digest"))
+	s.Digest.Queued = s.Engine.Wake
+	if !s.cfg.Deliver {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	prev := s.cancelBg
+	s.cancelBg = func() {
+		cancel()
+		if prev != nil {
+			prev()
+		}
+	}
+	s.goBg(func() { s.Digest.Run(ctx) })
+}
