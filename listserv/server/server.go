@@ -211,7 +211,7 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 	if site == "" {
 		site = "listserv@" + s.cfg.Hostname
 	}
-	w, err := web.New(s.Store, tokens, s.log.With("part", "web"),
+	w, err := web.New(s.Store, s.webEngines(tokens, site), tokens, s.log.With("part", "web"),
 		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, SiteAddress: site,
 			TrustedProxies: s.cfg.TrustedProxies})
 	if err != nil {
