@@ -170,4 +170,3 @@ func TestLinkExpires(t *testing.T) {
 		}
 	})
 }
-
