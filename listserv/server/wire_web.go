@@ -12,7 +12,8 @@ import (
 )
 
 // webEngines are the engines the web pages act through, over the store.
-func (s *Server) webEngines(tokens *token.Maker, site string) web.Engines {
+func (s *Server) webEngines(tokens *token.Maker) web.Engines {
+	site := s.siteAddress()
 	return web.Engines{
 		Signin: signin.New(s.Store, s.log.With("part", "signin"),
 			signin.Options{BaseURL: s.cfg.BaseURL, SiteAddress: site}),

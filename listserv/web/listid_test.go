@@ -84,8 +84,8 @@ func site(t *testing.T, st store.Store, opts web.Options) string {
 	tokens := token.New([]byte("0123456789abcdef0123456789abcdef"))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := web.Engines{
-		Signin:     signin.New(st, log, signin.Options{BaseURL: opts.BaseURL, SiteAddress: opts.SiteAddress}),
-		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: opts.SiteAddress}),
+		Signin:     signin.New(st, log, signin.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
+		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
 		Moderation: moderator{st},
 	}
 	w, err := web.New(st, eng, tokens, log, opts)

@@ -35,8 +35,6 @@ type Server struct {
 	ready   atomic.Bool
 	// baseURL is the public URL used in mail and for Secure cookies.
 	baseURL string
-	// siteAddress sends mail that belongs to no list (sign-in links).
-	siteAddress string
 	// trustedProxies may name the client in X-Forwarded-For.
 	trustedProxies []netip.Prefix
 	// signins limits sign-in requests per client (memory, one node).
@@ -45,9 +43,8 @@ type Server struct {
 
 // Options configure the web server.
 type Options struct {
-	Capture     bool
-	BaseURL     string
-	SiteAddress string
+	Capture bool
+	BaseURL string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
@@ -61,7 +58,7 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 	}
 	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation,
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), siteAddress: opts.SiteAddress,
+		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys)}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
