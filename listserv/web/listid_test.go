@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/demnet-uk/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
+	"github.com/demnet-uk/listserv/listserv/subscribe"
 	"github.com/demnet-uk/listserv/listserv/token"
 	"github.com/demnet-uk/listserv/listserv/web"
 )
@@ -64,11 +67,28 @@ func stores(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	t.Run("postgres", func(t *testing.T) { open(t, testpg.URL(t)) })
 }
 
+// moderator offers moderation's actions over st, as the server does.
+type moderator struct{ st store.Store }
+
+func (m moderator) Act(ctx context.Context, id int64, act moderation.Action, by, reason string) (*moderation.Outcome, error) {
+	return moderation.Act(ctx, m.st, id, act, by, reason)
+}
+
+func (m moderator) SetNotify(ctx context.Context, listID int64, address, notify string) error {
+	return moderation.SetNotify(ctx, m.st, listID, address, notify)
+}
+
 // site serves st over a real HTTP server and returns its URL.
 func site(t *testing.T, st store.Store, opts web.Options) string {
 	t.Helper()
-	w, err := web.New(st, token.New([]byte("0123456789abcdef0123456789abcdef")),
-		slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	tokens := token.New([]byte("0123456789abcdef0123456789abcdef"))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := web.Engines{
+		Signin:     signin.New(st, log, signin.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
+		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
+		Moderation: moderator{st},
+	}
+	w, err := web.New(st, eng, tokens, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
