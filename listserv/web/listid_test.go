@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/internal/testpg"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
@@ -68,16 +69,6 @@ func stores(t *testing.T, fn func(t *testing.T, st store.Store)) {
 }
 
 // moderator offers moderation's actions over st, as the server does.
-type moderator struct{ st store.Store }
-
-func (m moderator) Act(ctx context.Context, id int64, act moderation.Action, by, reason string) (*moderation.Outcome, error) {
-	return moderation.Act(ctx, m.st, id, act, by, reason)
-}
-
-func (m moderator) SetNotify(ctx context.Context, listID int64, address, notify string) error {
-	return moderation.SetNotify(ctx, m.st, listID, address, notify)
-}
-
 // site serves st over a real HTTP server and returns its URL.
 func site(t *testing.T, st store.Store, opts web.Options) string {
 	t.Helper()
@@ -86,7 +77,8 @@ func site(t *testing.T, st store.Store, opts web.Options) string {
 	eng := web.Engines{
 		Signin:     signin.New(st, log, signin.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
 		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
-		Moderation: moderator{st},
+		Moderation: moderation.Actions{St: st},
+		Digest:     digest.Settings{St: st},
 	}
 	w, err := web.New(st, eng, tokens, log, opts)
 	if err != nil {

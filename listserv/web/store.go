@@ -23,6 +23,7 @@ type Store interface {
 	Memberships(ctx context.Context, address string) ([]*store.Member, error)
 	GetMemberByID(ctx context.Context, id int64) (*store.Member, error)
 	GetMemberPrefs(ctx context.Context, memberID int64) (*store.MemberPrefs, error)
+	GetDigestState(ctx context.Context, memberID int64) (*store.DigestState, error)
 	ListStaff(ctx context.Context, listID int64) ([]*store.Staff, error)
 	GetMessage(ctx context.Context, id int64) (*store.Message, error)
 	GetHeld(ctx context.Context, id int64) (*store.Held, error)
@@ -38,6 +39,7 @@ type Engines struct {
 	Signin     *signin.Engine
 	Subscribe  *subscribe.Engine
 	Moderation Moderator
+	Digest     DigestSettings
 }
 
 // Moderator is the moderation engine's actions the pages offer (the
@@ -45,4 +47,10 @@ type Engines struct {
 type Moderator interface {
 	Act(ctx context.Context, heldID int64, act moderation.Action, by, reason string) (*moderation.Outcome, error)
 	SetNotify(ctx context.Context, listID int64, address, notify string) error
+}
+
+// DigestSettings saves a member's digest hour, weekday, zone and format
+// (the server wires digest.SaveSettings over its store).
+type DigestSettings interface {
+	SaveSettings(ctx context.Context, s store.DigestSettings) error
 }

@@ -28,6 +28,7 @@ type Server struct {
 	signin  *signin.Engine
 	subs    *subscribe.Engine
 	mod     Moderator
+	digest  DigestSettings
 	tokens  *token.Maker
 	log     *slog.Logger
 	pages   map[string]*template.Template
@@ -53,10 +54,10 @@ type Options struct {
 // New parses the templates (failing at start, not at first request). The
 // pages read st and change things only through eng.
 func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
-	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil {
-		return nil, errors.New("web: the sign-in, subscription and moderation engines are required")
+	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil || eng.Digest == nil {
+		return nil, errors.New("web: the sign-in, subscription, moderation and digest engines are required")
 	}
-	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation,
+	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest,
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys)}
