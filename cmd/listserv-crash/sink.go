@@ -27,7 +27,7 @@ type sink struct {
 	// digests maps a digest's Message-ID to the posts it holds (the
 	// Message-ID lines of its text part), recorded at its first copy.
 	digests map[string][]string
-	rng    *rand.Rand
+	rng     *rand.Rand
 
 	refusals  atomic.Int64
 	refusePM  atomic.Int64 // per mille of RCPTs refused
