@@ -147,3 +147,31 @@ func ds0Subject(ds []smtpsink.Message) string {
 	}
 	return ds[0].Header("Subject")
 }
+
+// TestDigestListSizeLimit: the list's own part size (list set
+// --digest-max-posts) splits a digest, not the server's 40 posts.
+func TestDigestListSizeLimit(t *testing.T) {
+	stores(t, func(t *testing.T, db string) {
+		e := start(t, db)
+		ctx := t.Context()
+		l := e.list(t, &store.List{Address: "team@lists.example.org", Name: "Team Talk"},
+			store.NewMember{Address: "poster@example.net"}, store.NewMember{Address: "each@example.net"},
+			store.NewMember{Address: "daily@example.net", Mode: store.ModeDigest})
+		if err := e.st.SetListDigest(ctx, &store.ListDigest{ListID: l.ID, Hour: 7, Weekday: time.Monday, MaxPosts: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k <= 3; k++ {
+			e.mustSend(t, "poster@example.net", []string{l.Address},
+				post("poster@example.net", fmt.Sprintf("post %d", k), fmt.Sprintf("lim%d@example.net", k), ""))
+		}
+		waitFor(t, "each-mode copies", func() bool { return len(e.copiesTo("each@example.net")) == 3 })
+		if n, err := e.srv.Digest.SendNow(ctx, l); err != nil || n != 2 {
+			t.Fatalf("digest send --now queued %d mails (%v), want 2 parts (2 posts, 1 post)", n, err)
+		}
+		waitFor(t, "both parts", func() bool { return len(e.digestsTo("daily@example.net")) == 2 })
+		last, err := e.st.GetListDigest(ctx, l.ID)
+		if err != nil || last.LastSent.IsZero() {
+			t.Errorf("the list does not say when its digest went out: %+v %v", last, err)
+		}
+	})
+}
