@@ -53,8 +53,9 @@ func capturedDigest(t *testing.T, e *env, l *store.List, addr string) []byte {
 	if err := e.st.SetDigestSettings(ctx, &s); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.srv.Digest.SendNow(ctx, l); err != nil || n != 1 {
-		t.Fatalf("digest send --now: %d mails, %v; want 1", n, err)
+	// The server's own engine may send it first; either way it is captured.
+	if _, err := e.srv.Digest.SendNow(ctx, l); err != nil {
+		t.Fatal(err)
 	}
 	var raw []byte
 	waitFor(t, "the captured digest", func() bool {
