@@ -25,6 +25,7 @@ type Store interface {
 	DigestPosts(ctx context.Context, listID, after, upto int64, limit int) ([]*store.Message, error)
 	LastUID(ctx context.Context, listID int64) (int64, error)
 	MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error)
+	GetListDigest(ctx context.Context, listID int64) (*store.ListDigest, error)
 }
 
 // Config tunes the engine; zero values are the defaults.
@@ -34,8 +35,8 @@ type Config struct {
 	Lease    time.Duration    // a claim's lease (default 2 minutes)
 	Poll     time.Duration    // longest sleep when nothing is due sooner (default 30 s)
 	Batch    int              // members claimed at once (default 50)
-	MaxPosts int              // posts per part (default 40)
-	MaxBytes int64            // stored bytes per part (default 1 MB)
+	MaxPosts int              // posts per part (default 40), unless the list sets its own
+	MaxBytes int64            // stored bytes per part (default 1 MB), unless the list sets its own
 	MaxRun   int              // posts one claim sends at most; the rest follows at once (default 400)
 	Now      func() time.Time // the clock (tests simulate days)
 }

@@ -83,7 +83,7 @@ func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Tim
 	if err != nil {
 		return err
 	}
-	out.Mail, err = e.mails(l, d, msgs, now)
+	out.Mail, err = e.mails(ctx, l, d, msgs, now)
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,8 @@ func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Tim
 
 // mails renders (or takes from the batch cache) each part and adds the
 // member's own header fields.
-func (e *Engine) mails(l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
-	rs, err := e.render(l, d, msgs, now)
+func (e *Engine) mails(ctx context.Context, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
+	rs, err := e.render(ctx, l, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (e *Engine) mails(l *store.List, d *store.DigestState, msgs []*store.Messag
 
 // render returns the rendered parts for these posts, shared by every
 // member of the batch with the same range, period, format and local date.
-func (e *Engine) render(l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
+func (e *Engine) render(ctx context.Context, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
 	sched := ScheduleOf(d)
 	loc, _ := sched.Location()
 	date := now
@@ -140,7 +140,11 @@ func (e *Engine) render(l *store.List, d *store.DigestState, msgs []*store.Messa
 	for i, m := range msgs {
 		posts[i] = ParsePost(m)
 	}
-	parts := Split(posts, e.cfg.MaxPosts, e.cfg.MaxBytes)
+	maxPosts, maxBytes, err := e.limits(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	parts := Split(posts, maxPosts, maxBytes)
 	out := make([]*Rendered, len(parts))
 	for i, p := range parts {
 		r, err := Render(&Issue{List: l, Period: sched.Period, Date: date, Posts: p, Part: i + 1, Parts: len(parts),
@@ -154,4 +158,20 @@ func (e *Engine) render(l *store.List, d *store.DigestState, msgs []*store.Messa
 	e.cache[key] = out
 	e.mu.Unlock()
 	return out, nil
+}
+
+// limits are the list's part size, else the engine's.
+func (e *Engine) limits(ctx context.Context, listID int64) (int, int64, error) {
+	ld, err := e.st.GetListDigest(ctx, listID)
+	if err != nil {
+		return 0, 0, err
+	}
+	posts, bytes := e.cfg.MaxPosts, e.cfg.MaxBytes
+	if ld.MaxPosts > 0 {
+		posts = ld.MaxPosts
+	}
+	if ld.MaxBytes > 0 {
+		bytes = ld.MaxBytes
+	}
+	return posts, bytes, nil
 }

@@ -164,6 +164,10 @@ func (b *bench) runOne(ctx context.Context, res *result) error {
 		return err
 	}
 
+	if err := setupDigestList(ctx, c, filepath.Join(dir, "digest-members.csv"), n); err != nil {
+		return err
+	}
+
 	sink, err := b.newSink()
 	if err != nil {
 		return err
@@ -193,6 +197,11 @@ func (b *bench) runOne(ctx context.Context, res *result) error {
 		}
 		res.Idle = idle
 	}
+	dg, err := measureDigest(ctx, srv, sink, c, n, b.cfg.fanoutTimeout, b.log)
+	if err != nil {
+		return err
+	}
+	res.Digest = &dg
 	withDelivery, err := measureIntake(ctx, srv, sink, b.cfg.intakeClients, dur)
 	if err != nil {
 		return err

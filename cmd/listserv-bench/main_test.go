@@ -27,7 +27,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), "fan-out rcpt/s") || !strings.Contains(stdout.String(), "idle CPU %") {
+	if !strings.Contains(stdout.String(), "fan-out rcpt/s") || !strings.Contains(stdout.String(), "digest copies/s") || !strings.Contains(stdout.String(), "idle CPU %") {
 		t.Error("no table printed, or no idle CPU column")
 	}
 	var rep report
@@ -45,6 +45,9 @@ func TestSmoke(t *testing.T) {
 	if r.Store != "sqlite" || r.Members != 200 || r.Fanout == nil || r.Fanout.Copies < 200 ||
 		r.FanoutRcptPerSec <= 0 || r.PeakRSSMB <= 0 || r.IntakePausedPostsPerSec <= 0 || r.IntakeDeliveryPostsPerSec <= 0 || r.IdleCPUPercent == nil {
 		t.Errorf("implausible result: %+v", r)
+	}
+	if r.Digest == nil || r.Digest.Copies != 200 || r.DigestCopiesPerSec <= 0 {
+		t.Errorf("digests: %+v, want 200 copies (one per digest member)", r.Digest)
 	}
 	if r.IntakePaused.Copies != 0 {
 		t.Errorf("%d copies reached the sink with delivery off", r.IntakePaused.Copies)

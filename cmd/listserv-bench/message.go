@@ -22,7 +22,10 @@ func memberAddr(i int) string { return fmt.Sprintf("m%d@example.net", i) }
 func smallAddr(i int) string { return fmt.Sprintf("s%d@example.net", i) }
 
 // writeMembersCSV writes n members as "address,name,mode" rows.
-func writeMembersCSV(path string, n int) error {
+func writeMembersCSV(path string, n int) error { return writeMembersCSVMode(path, n, "each") }
+
+// writeMembersCSVMode is writeMembersCSV with every member in mode.
+func writeMembersCSVMode(path string, n int, mode string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -30,7 +33,7 @@ func writeMembersCSV(path string, n int) error {
 	w := bufio.NewWriterSize(f, 1<<16)
 	fmt.Fprintln(w, "address,name,mode")
 	for i := 1; i <= n; i++ {
-		fmt.Fprintf(w, "%s,Member %d,each\n", memberAddr(i), i)
+		fmt.Fprintf(w, "%s,Member %d,%s\n", memberAddr(i), i, mode)
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()

@@ -53,6 +53,7 @@ type result struct {
 	ImportRowsPerSec           float64  `json:"import_rows_per_sec"`
 	FanoutSeconds              float64  `json:"fanout_seconds"`
 	FanoutRcptPerSec           float64  `json:"fanout_rcpt_per_sec"`
+	DigestCopiesPerSec         float64  `json:"digest_copies_per_sec"`
 	RatioToSMTPSource          *float64 `json:"fanout_ratio_to_smtp_source"` // null: n/a
 	PeakRSSMB                  float64  `json:"peak_rss_mb"`
 	CPUSeconds                 float64  `json:"cpu_seconds"`
@@ -64,6 +65,7 @@ type result struct {
 	IdleCPUPercent        *float64 `json:"idle_cpu_percent_of_a_core"` // null: not measured
 
 	Fanout         *fanoutResult `json:"fanout,omitempty"`
+	Digest         *digestResult `json:"digest,omitempty"`
 	Idle           *idleResult   `json:"idle,omitempty"`
 	IntakePaused   *intakeResult `json:"intake_paused,omitempty"`
 	IntakeDelivery *intakeResult `json:"intake_delivery,omitempty"`
@@ -81,6 +83,9 @@ func (r *result) fill(src *sourceResult) {
 			ratio := f.RcptPerSec / src.MsgsPerSec
 			r.RatioToSMTPSource = &ratio
 		}
+	}
+	if d := r.Digest; d != nil {
+		r.DigestCopiesPerSec = d.CopiesPerSec
 	}
 	if i := r.Idle; i != nil {
 		r.IdleCPUPercent = &i.ServerPercent
@@ -185,6 +190,11 @@ func printReport(w io.Writer, rep *report) {
 				fmt.Fprintf(w, "%s, %d members: the sink received %d copies of the post, not %d\n", r.Store, r.Members, f.Copies, r.Members)
 			}
 		}
+		if d := r.Digest; d != nil {
+			fmt.Fprintf(w, "%s, %d members: digests: %d copies in %.2f s (digest send --now queued them in %.2f s), one post\n",
+				r.Store, r.Members, d.Copies, d.Seconds, d.QueueSeconds)
+			busy("digests", d.CPUUse, d.Seconds)
+		}
 		for name, in := range map[string]*intakeResult{"paused": r.IntakePaused, "with delivery": r.IntakeDelivery} {
 			if in != nil {
 				busy("intake "+name, in.CPUUse, in.Seconds)
@@ -198,10 +208,10 @@ func printReport(w io.Writer, rep *report) {
 
 func printTable(w io.Writer, rs []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tmembers\timport s\timport rows/s\tfan-out s\tfan-out rcpt/s\tvs smtp-source -d\tpeak RSS MB\tCPU s\tidle CPU %\tintake paused posts/s\tintake+delivery posts/s\tdelivery copies/s\t")
+	fmt.Fprintln(tw, "store\tmembers\timport s\timport rows/s\tfan-out s\tfan-out rcpt/s\tdigest copies/s\tvs smtp-source -d\tpeak RSS MB\tCPU s\tidle CPU %\tintake paused posts/s\tintake+delivery posts/s\tdelivery copies/s\t")
 	for _, r := range rs {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%d\t%s\tFAILED\t\t\t\t\t\t\t\t\t\t\n", r.Store, r.Members, num(r.ImportSeconds, 2))
+			fmt.Fprintf(tw, "%s\t%d\t%s\tFAILED\t\t\t\t\t\t\t\t\t\t\t\n", r.Store, r.Members, num(r.ImportSeconds, 2))
 			continue
 		}
 		ratio, idle := "n/a", "-"
@@ -211,9 +221,10 @@ func printTable(w io.Writer, rs []result) {
 		if r.IdleCPUPercent != nil {
 			idle = fmt.Sprintf("%.1f", *r.IdleCPUPercent)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Members,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Members,
 			num(r.ImportSeconds, 2), num(r.ImportRowsPerSec, 0), num(r.FanoutSeconds, 2),
-			withOther(num(r.FanoutRcptPerSec, 0), r.FanoutOtherCPUPercent), ratio,
+			withOther(num(r.FanoutRcptPerSec, 0), r.FanoutOtherCPUPercent),
+			withOther(num(r.DigestCopiesPerSec, 0), otherOfDigest(r.Digest)), ratio,
 			num(r.PeakRSSMB, 1), num(r.CPUSeconds, 2), idle,
 			withOther(num(r.IntakePausedPostsPerSec, 0), otherOf(r.IntakePaused)),
 			withOther(num(r.IntakeDeliveryPostsPerSec, 0), otherOf(r.IntakeDelivery)),

@@ -13,7 +13,8 @@ import (
 
 // TestShortCrash is the harness's short version: 3 crash rounds per fault
 // mode on SQLite and PostgreSQL, the SIGTERM scenario on SQLite, and three
-// nodes on one PostgreSQL database. PostgreSQL parts follow testpg: skipped
+// nodes on one PostgreSQL database, and two digest rounds on those three
+// nodes (about 15 s). PostgreSQL parts follow testpg: skipped
 // without LISTSERV_TEST_POSTGRES, a failure under CI=true.
 // LISTSERV_CRASH_SEED repeats a run.
 func TestShortCrash(t *testing.T) {
@@ -66,6 +67,13 @@ func TestShortCrash(t *testing.T) {
 	})
 	sub("nodes/postgres", func(t *testing.T) {
 		r, err := e.runNodes(ctx, 5000)
+		t.Log(r.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	sub("digest/postgres", func(t *testing.T) {
+		r, err := e.runDigest(ctx, digestOpts{store: "postgres", rounds: 2, members: 100, posts: 4})
 		t.Log(r.String())
 		if err != nil {
 			t.Fatal(err)

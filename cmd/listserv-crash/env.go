@@ -97,6 +97,11 @@ func memberAddrs(n int) []string {
 // setupList creates the open list and imports the members with the
 // operator commands, as an operator would.
 func (e *env) setupList(ctx context.Context, s *storeRef, members []string) error {
+	return e.setupListModes(ctx, s, members, func(int) string { return "each" })
+}
+
+// setupListModes is setupList with each member's delivery mode.
+func (e *env) setupListModes(ctx context.Context, s *storeRef, members []string, mode func(i int) string) error {
 	if err := e.cli(ctx, s.url, "list", "create", listAddr, "--name", "Crash", "--policy", "open"); err != nil {
 		return err
 	}
@@ -108,7 +113,7 @@ func (e *env) setupList(ctx context.Context, s *storeRef, members []string) erro
 	w := csv.NewWriter(f)
 	_ = w.Write([]string{"address", "name", "mode"})
 	for i, m := range members {
-		_ = w.Write([]string{m, fmt.Sprintf("Member %d", i+1), "each"})
+		_ = w.Write([]string{m, fmt.Sprintf("Member %d", i+1), mode(i)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -5,8 +5,9 @@
 // never exceed the copies in flight at a kill.
 //
 //	go run ./cmd/listserv-crash [-rounds 20] [-store sqlite|postgres|both]
-//	    [-faults none|refuse|drop|all] [-scenario crash|sigterm|nodes|all]
-//	    [-members 300] [-posts 12] [-seed N] [-keep]
+//	    [-faults none|refuse|drop|all] [-scenario crash|sigterm|nodes|digest|all]
+//	    [-members 300] [-posts 12] [-digest-rounds 6] [-digest-members 300]
+//	    [-seed N] [-keep]
 //
 // PostgreSQL comes from LISTSERV_TEST_POSTGRES; each scenario gets a fresh
 // database, dropped afterwards.
@@ -39,9 +40,11 @@ func mainErr(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.rounds, "rounds", cfg.rounds, "crash rounds per store and fault mode")
 	fs.IntVar(&cfg.members, "members", cfg.members, "members of the list in crash rounds")
 	fs.IntVar(&cfg.posts, "posts", cfg.posts, "posts per crash round")
+	fs.IntVar(&cfg.digestRounds, "digest-rounds", cfg.digestRounds, "rounds of the digest scenario")
+	fs.IntVar(&cfg.digestMembers, "digest-members", cfg.digestMembers, "daily-digest members in the digest scenario")
 	store := fs.String("store", "", "sqlite, postgres or both (default both when "+pgEnvVar+" is set, else sqlite)")
 	faults := fs.String("faults", "all", "none, refuse, drop or all (in sequence)")
-	scenario := fs.String("scenario", "all", "crash, sigterm, nodes or all")
+	scenario := fs.String("scenario", "all", "crash, sigterm, nodes, digest or all")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()%1e9), "random seed (printed, to repeat a run)")
 	keep := fs.Bool("keep", false, "keep the work directory (logs, SQLite files) even on success")
 	if err := fs.Parse(args); err != nil {
@@ -55,7 +58,7 @@ func mainErr(ctx context.Context, args []string) error {
 	if cfg.faults, err = pick("faults", *faults, "none", "refuse", "drop"); err != nil {
 		return err
 	}
-	if cfg.scenarios, err = pick("scenario", *scenario, "crash", "sigterm", "nodes"); err != nil {
+	if cfg.scenarios, err = pick("scenario", *scenario, "crash", "sigterm", "nodes", "digest"); err != nil {
 		return err
 	}
 	work, err := os.MkdirTemp("", "listserv-crash-")

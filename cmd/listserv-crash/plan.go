@@ -10,7 +10,7 @@ import (
 
 // plan is which scenarios run, on which stores, how big.
 type plan struct {
-	scenarios      []string // crash, sigterm, nodes
+	scenarios      []string // crash, sigterm, nodes, digest
 	stores         []string // sqlite, postgres
 	faults         []string // none, refuse, drop
 	rounds         int
@@ -18,10 +18,12 @@ type plan struct {
 	posts          int
 	sigtermMembers int
 	nodeMembers    int
+	digestRounds   int
+	digestMembers  int
 }
 
 func defaultPlan() plan {
-	return plan{rounds: 20, members: 300, posts: 12, sigtermMembers: 2000, nodeMembers: 5000}
+	return plan{rounds: 20, members: 300, posts: 12, sigtermMembers: 2000, nodeMembers: 5000, digestRounds: 6, digestMembers: 300}
 }
 
 // summary adds up every scenario's counts.
@@ -83,13 +85,25 @@ func (e *env) runPlan(ctx context.Context, p plan) (*summary, error) {
 	if slices.Contains(p.scenarios, "nodes") {
 		if !slices.Contains(p.stores, "postgres") {
 			e.printf("nodes: skipped (needs -store postgres or both)")
-			return sum, errors.Join(errs...)
+		} else {
+			r, err := e.runNodes(ctx, p.nodeMembers)
+			report(r.String(), err)
+			sum.copies += r.members
+			sum.duplicates += r.duplicates
+			sum.inflight += r.inflight
 		}
-		r, err := e.runNodes(ctx, p.nodeMembers)
-		report(r.String(), err)
-		sum.copies += r.members
-		sum.duplicates += r.duplicates
-		sum.inflight += r.inflight
+	}
+	if slices.Contains(p.scenarios, "digest") {
+		// Three nodes on PostgreSQL; one on SQLite (one writer).
+		for _, st := range p.stores {
+			r, err := e.runDigest(ctx, digestOpts{store: st, rounds: p.digestRounds, members: p.digestMembers, posts: 5})
+			report(r.String(), err)
+			sum.rounds += r.rounds
+			sum.acked += r.acked
+			sum.copies += r.copies
+			sum.duplicates += r.duplicates
+			sum.inflight += r.inflight
+		}
 	}
 	return sum, errors.Join(errs...)
 }

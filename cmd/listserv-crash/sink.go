@@ -24,7 +24,10 @@ type sink struct {
 
 	mu     sync.Mutex
 	counts tally
-	rng    *rand.Rand
+	// digests maps a digest's Message-ID to the posts it holds (the
+	// Message-ID lines of its text part), recorded at its first copy.
+	digests map[string][]string
+	rng     *rand.Rand
 
 	refusals  atomic.Int64
 	refusePM  atomic.Int64 // per mille of RCPTs refused
@@ -39,7 +42,7 @@ type sink struct {
 }
 
 func newSink(seed uint64) (*sink, error) {
-	s := &sink{counts: tally{}, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), stopDrops: make(chan struct{})}
+	s := &sink{counts: tally{}, digests: map[string][]string{}, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), stopDrops: make(chan struct{})}
 	ss, err := smtpsink.New(smtpsink.Options{CountOnly: true, Rcpt: s.rcpt, Data: s.data})
 	if err != nil {
 		return nil, err
@@ -159,6 +162,9 @@ func (s *sink) data(from string, to []string, data []byte) error {
 	}
 	for _, r := range to {
 		m[strings.ToLower(r)]++
+	}
+	if _, ok := s.digests[id]; !ok && strings.HasPrefix(id, "digest.") {
+		s.digests[id] = digestPosts(data)
 	}
 	s.mu.Unlock()
 	if s.trace != nil {

@@ -22,6 +22,7 @@ var cliCases = []struct {
 	{"ListCreateDuplicate", testListCreateDuplicate},
 	{"ListCreateInvalid", testListCreateInvalid},
 	{"ListSet", testListSet},
+	{"ListSetDigest", testListSetDigest},
 	{"ListSetBadFlags", testListSetBadFlags},
 	{"MemberAdd", testMemberAdd},
 	{"MemberAddExisting", testMemberAddExisting},
@@ -63,9 +64,11 @@ func testListCreate(t *testing.T, c *cli) {
 
 	ls := c.lists()
 	want := []listJSON{
-		{Address: "ops@example.org", ListID: "ops.example.org", Policy: "members", Archive: "public", ReplyTo: "list"},
+		{Address: "ops@example.org", ListID: "ops.example.org", Policy: "members", Archive: "public", ReplyTo: "list",
+			Digest: listDigestJSON{Hour: 7, Weekday: "monday"}},
 		{Address: "team@example.org", ListID: "team.example.org", Name: "Team", Description: "The team",
-			Policy: "members", Archive: "members", SubjectPrefix: "[team]", ReplyTo: "author"},
+			Policy: "members", Archive: "members", SubjectPrefix: "[team]", ReplyTo: "author",
+			Digest: listDigestJSON{Hour: 7, Weekday: "monday"}},
 	}
 	if !slices.Equal(ls, want) {
 		t.Errorf("list ls --json:\n got %+v\nwant %+v", ls, want)
@@ -127,6 +130,30 @@ func testListSet(t *testing.T, c *cli) {
 		t.Errorf("invalid list set changed the list:\n got %+v\nwant %+v", l2, l)
 	}
 	c.fails(1, []string{"not found"}, "list", "set", "nope@example.org", "--policy", "open")
+}
+
+// testListSetDigest: owners' digest defaults through list set, shown by
+// list ls --json; bad values exit 2 and change nothing.
+func testListSetDigest(t *testing.T, c *cli) {
+	c.ok("list", "create", "team@example.org", "--name", "Team")
+	out := c.ok("list", "set", "team@example.org", "--digest-hour", "18", "--digest-weekday", "fri",
+		"--digest-max-posts", "20", "--digest-max-bytes", "500000", "--name", "Team Talk")
+	if want := "updated team@example.org: name, digest-hour, digest-weekday, digest-max-posts, digest-max-bytes\n"; out != want {
+		t.Errorf("list set printed %q, want %q", out, want)
+	}
+	l := c.list("team@example.org")
+	if want := (listDigestJSON{Hour: 18, Weekday: "friday", MaxPosts: 20, MaxBytes: 500000}); l.Digest != want || l.Name != "Team Talk" {
+		t.Errorf("after list set: %+v, want digest %+v", l, want)
+	}
+	c.fails(2, []string{"digest-hour"}, "list", "set", "team@example.org", "--digest-hour", "24", "--name", "Changed")
+	c.fails(2, []string{"digest-weekday"}, "list", "set", "team@example.org", "--digest-weekday", "funday")
+	c.fails(2, []string{"digest-max-bytes"}, "list", "set", "team@example.org", "--digest-max-bytes", "100")
+	if l2 := c.list("team@example.org"); l2 != l {
+		t.Errorf("invalid list set changed the list:\n got %+v\nwant %+v", l2, l)
+	}
+	if text := c.ok("list", "ls"); !strings.Contains(text, "LAST DIGEST") {
+		t.Errorf("list ls has no LAST DIGEST column:\n%s", text)
+	}
 }
 
 func testListSetBadFlags(t *testing.T, c *cli) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/admin"
@@ -31,7 +32,7 @@ func digestCmd(ctx context.Context, args []string, stdout io.Writer) error {
 
 // digestEngine opens the store and makes an engine on it: the same one
 // serve runs, so the CLI claims and commits the same way.
-func digestEngine(ctx context.Context, f *flagSet, list, base string) (*digest.Engine, *store.List, func(), error) {
+func digestEngine(ctx context.Context, f *flagSet, list, base string, lease time.Duration) (*digest.Engine, *store.List, func(), error) {
 	db, l, err := f.openList(ctx, list)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil, fmt.Errorf("%w: no list %s", admin.ErrInvalid, list)
@@ -45,7 +46,7 @@ func digestEngine(ctx context.Context, f *flagSet, list, base string) (*digest.E
 		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := digest.New(db, token.New(secret), digest.Config{Node: "cli-" + strconv.Itoa(os.Getpid()), BaseURL: base}, log)
+	e := digest.New(db, token.New(secret), digest.Config{Node: "cli-" + strconv.Itoa(os.Getpid()), BaseURL: base, Lease: lease}, log)
 	return e, l, func() { db.Close() }, nil
 }
 
@@ -55,11 +56,15 @@ func digestSend(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("digest send")
 	now := f.Bool("now", false, "send every member's pending digest now, not only those due")
 	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links in digests")
+	lease := f.Duration("lease", 2*time.Minute, "if this command dies, the members it was sending to wait this long before a server takes them over")
 	pos, err := f.parseExact(args, 1, "LIST")
 	if err != nil {
 		return err
 	}
-	e, l, done, err := digestEngine(ctx, f, pos[0], *base)
+	if *lease < time.Second {
+		return fmt.Errorf("%w: --lease must be at least 1s, not %s", errUsage, *lease)
+	}
+	e, l, done, err := digestEngine(ctx, f, pos[0], *base, *lease)
 	if err != nil {
 		return err
 	}
@@ -92,7 +97,7 @@ func digestPreview(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("%w: --format must be plain, mime, html or summary, not %q", errUsage, *format)
 	}
-	e, l, done, err := digestEngine(ctx, f, pos[0], *base)
+	e, l, done, err := digestEngine(ctx, f, pos[0], *base, 0)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -58,16 +59,36 @@ func listCreate(ctx context.Context, args []string, stdout io.Writer) error {
 
 // listJSON is the stable --json shape of a list.
 type listJSON struct {
-	Address       string `json:"address"`
-	ListID        string `json:"list_id"`
-	Name          string `json:"name"`
-	Description   string `json:"description"`
-	Policy        string `json:"policy"`
-	Archive       string `json:"archive"`
-	SubjectPrefix string `json:"subject_prefix"`
-	ReplyTo       string `json:"reply_to"`
-	MaxSize       int64  `json:"max_size"`
-	Members       int64  `json:"members"`
+	Address       string         `json:"address"`
+	ListID        string         `json:"list_id"`
+	Name          string         `json:"name"`
+	Description   string         `json:"description"`
+	Policy        string         `json:"policy"`
+	Archive       string         `json:"archive"`
+	SubjectPrefix string         `json:"subject_prefix"`
+	ReplyTo       string         `json:"reply_to"`
+	MaxSize       int64          `json:"max_size"`
+	Members       int64          `json:"members"`
+	Digest        listDigestJSON `json:"digest"`
+}
+
+// listDigestJSON is a list's digest defaults and when its last digest
+// went out (null: never).
+type listDigestJSON struct {
+	Hour     int        `json:"hour"`
+	Weekday  string     `json:"weekday"`
+	MaxPosts int        `json:"max_posts"` // 0: the server's default (40)
+	MaxBytes int64      `json:"max_bytes"` // 0: the server's default (1 MB)
+	LastSent *time.Time `json:"last_sent"`
+}
+
+func digestJSON(d *store.ListDigest) listDigestJSON {
+	out := listDigestJSON{Hour: d.Hour, Weekday: strings.ToLower(d.Weekday.String()), MaxPosts: d.MaxPosts, MaxBytes: d.MaxBytes}
+	if !d.LastSent.IsZero() {
+		t := d.LastSent.UTC()
+		out.LastSent = &t
+	}
+	return out
 }
 
 func listLs(ctx context.Context, args []string, stdout io.Writer) error {
@@ -91,14 +112,22 @@ func listLs(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, listJSON{l.Address, l.ListID(), l.Name, l.Description, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize, n})
+		ld, err := db.GetListDigest(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		out = append(out, listJSON{l.Address, l.ListID(), l.Name, l.Description, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize, n, digestJSON(ld)})
 	}
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	tb := newTable(stdout, "ADDRESS", "POLICY", "MEMBERS", "NAME")
+	tb := newTable(stdout, "ADDRESS", "POLICY", "MEMBERS", "LAST DIGEST", "NAME")
 	for _, l := range out {
-		tb.row(l.Address, l.Policy, l.Members, l.Name)
+		last := "-"
+		if l.Digest.LastSent != nil {
+			last = l.Digest.LastSent.Format("2006-01-02 15:04Z")
+		}
+		tb.row(l.Address, l.Policy, l.Members, last, l.Name)
 	}
 	return tb.flush()
 }
@@ -107,7 +136,7 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("list set")
 	keys := []string{"name", "description", "policy", "archive", "subject-prefix", "reply-to", "max-size"}
 	vals := map[string]*string{}
-	for _, k := range keys {
+	for _, k := range append(keys, admin.ListDigestKeys...) {
 		vals[k] = f.String(k, "\x00", "set "+k)
 	}
 	pos, err := f.parseExact(args, 1, "list ADDRESS")
@@ -128,11 +157,32 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 			changed = append(changed, k)
 		}
 	}
-	if len(changed) == 0 {
-		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(keys, " / --"))
-	}
-	if err := db.UpdateList(ctx, l); err != nil {
+	ld, err := db.GetListDigest(ctx, l.ID)
+	if err != nil {
 		return err
+	}
+	var digestChanged []string
+	for _, k := range admin.ListDigestKeys {
+		if v := *vals[k]; v != "\x00" {
+			if err := admin.SetListDigestField(ld, k, v); err != nil {
+				return err
+			}
+			digestChanged = append(digestChanged, k)
+		}
+	}
+	if len(changed)+len(digestChanged) == 0 {
+		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(append(keys, admin.ListDigestKeys...), " / --"))
+	}
+	if len(changed) > 0 {
+		if err := db.UpdateList(ctx, l); err != nil {
+			return err
+		}
+	}
+	if len(digestChanged) > 0 {
+		if err := db.SetListDigest(ctx, ld); err != nil {
+			return err
+		}
+		changed = append(changed, digestChanged...)
 	}
 	fmt.Fprintf(stdout, "updated %s: %s\n", l.Address, strings.Join(changed, ", "))
 	return nil

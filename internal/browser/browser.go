@@ -9,6 +9,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +94,18 @@ func Run(t testing.TB, scenario string, args, out any) {
 func lastLine(b []byte) []byte {
 	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
 	return lines[len(lines)-1]
+}
+
+// ServeHTML serves one HTML document (a rendered mail part, say) until
+// the test ends and returns its URL, for a scenario's "urls".
+func ServeHTML(t testing.TB, html []byte) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(html)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/digest.html"
 }
 
 // Page is one audited page of a scenario's report.

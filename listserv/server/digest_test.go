@@ -70,7 +70,9 @@ func plainText(t *testing.T, raw []byte) string {
 func TestDigestsOverSimulatedDays(t *testing.T) {
 	stores(t, func(t *testing.T, db string) {
 		london, _ := time.LoadLocation("Europe/London")
-		clock := newSimClock(time.Date(2026, 3, 26, 20, 0, 0, 0, london))
+		// Friday 08:00, after that day's 01:00 and 07:00: a clock moved past
+		// a due time before the engine saw it would send a digest early.
+		clock := newSimClock(time.Date(2026, 3, 27, 8, 0, 0, 0, london))
 		e := start(t, db, func(c *server.Config) { c.Clock = clock.now })
 		ctx := t.Context()
 		l := e.list(t, &store.List{Address: "team@lists.example.org", Name: "Team Talk"},
@@ -90,6 +92,15 @@ func TestDigestsOverSimulatedDays(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.srv.Digest.Wake()
+		daily, _ := e.st.GetMember(ctx, l.ID, "daily@example.net")
+		waitFor(t, "the members' first due times", func() bool {
+			for _, id := range []int64{daily.ID, night.ID, weekly.ID} {
+				if d, err := e.st.GetDigestState(ctx, id); err != nil || d.NextDue.IsZero() {
+					return false
+				}
+			}
+			return true
+		})
 
 		posts := 0
 		days := []int{27, 28, 29, 30}

@@ -21,7 +21,10 @@ func (s *Server) wireDigests(tokens *token.Maker) {
 	if now == nil {
 		now = time.Now
 	}
-	s.Digest = digest.New(s.Store, tokens, digest.Config{Node: node, BaseURL: s.cfg.BaseURL, Now: now},
+	// The same lease as fan-out chunks (--lease): a dead node's claimed
+	// members are taken over as soon as its chunks are.
+	s.Digest = digest.New(s.Store, tokens, digest.Config{Node: node, BaseURL: s.cfg.BaseURL, Now: now,
+		Lease: s.cfg.Delivery.Lease},
 		s.log.With("part", "digest"))
 	s.Digest.Queued = s.Engine.Wake
 	if !s.cfg.Deliver {

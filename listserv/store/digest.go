@@ -36,6 +36,27 @@ type Digests interface {
 	// above after), for `digest send` and previews.
 	DigestMembers(ctx context.Context, listID, after int64, limit int) ([]*DigestState, error)
 	DigestsDueNow
+	ListDigests
+}
+
+// ListDigests are a list's digest defaults, set by its owners.
+type ListDigests interface {
+	// GetListDigest returns the list's digest defaults (the server's when
+	// none were set) and when a digest of the list last went out.
+	GetListDigest(ctx context.Context, listID int64) (*ListDigest, error)
+	// SetListDigest saves the defaults; members who enter digest mode
+	// afterwards start with its hour and weekday.
+	SetListDigest(ctx context.Context, d *ListDigest) error
+}
+
+// ListDigest is a list's digest defaults.
+type ListDigest struct {
+	ListID   int64
+	Hour     int          // a new digest member's hour (default 7)
+	Weekday  time.Weekday // and weekday for weekly digests (default Monday)
+	MaxPosts int          // posts per digest part; 0: the server's default (40)
+	MaxBytes int64        // bytes per part; 0: the server's default (1 MB)
+	LastSent time.Time    // read only: the latest digest of the list; zero: none yet
 }
 
 // Digest formats; "" means the member's HTML-or-plain preference.

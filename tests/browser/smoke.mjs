@@ -1,14 +1,16 @@
 // Audits pages that need no interaction: axe-core and reflow with
 // JavaScript on (axe itself needs scripts), and that each page renders its
 // heading with JavaScript off too.
-// args: { base: "http://127.0.0.1:PORT", paths: ["/", "/login"] }
+// args: { base: "http://127.0.0.1:PORT", paths: ["/", "/login"],
+//         urls: ["http://127.0.0.1:PORT2/digest.html"] (optional, audited as they are) }
 export default async function (args, lib) {
   const report = { pages: [], nojs: [] };
   for (const js of [true, false]) {
     const b = await lib.newBrowser({ js });
     const page = await b.newPage();
-    for (const path of args.paths) {
-      const resp = await page.goto(args.base + path);
+    const targets = [...args.paths.map(p => [p, args.base + p]), ...(args.urls || []).map(u => [u, u])];
+    for (const [path, url] of targets) {
+      const resp = await page.goto(url);
       if (!resp) throw new Error(`no response for ${path}`);
       if (js) {
         await lib.audit(page, `${path} (status ${resp.status()})`, report);

@@ -12,13 +12,14 @@ import (
 // digestSelect joins a digest row with its member, period and person's
 // format; members without a digest row get the defaults.
 const digestSelect = `SELECT m.id, m.list_id, m.address, m.name, m.role, m.mode, m.status, m.bounce_score, m.source, m.created_at,
-	COALESCE(d.hour, 7), COALESCE(d.weekday, 1), COALESCE(d.tz, 'Europe/London'), COALESCE(d.format, ''),
+	COALESCE(d.hour, ld.hour, 7), COALESCE(d.weekday, ld.weekday, 1), COALESCE(d.tz, 'Europe/London'), COALESCE(d.format, ''),
 	COALESCE(d.cursor_uid, 0), COALESCE(d.final_upto, 0), d.next_due, COALESCE(d.last_sent, 0),
 	COALESCE(d.owner, ''), COALESCE(d.lease_until, 0),
 	COALESCE(p.digest, 'daily'), COALESCE(pe.format, 'html')
 	FROM members m LEFT JOIN digest_members d ON d.member_id = m.id
 	LEFT JOIN member_prefs p ON p.member_id = m.id
-	LEFT JOIN people pe ON pe.address_key = m.address_key `
+	LEFT JOIN people pe ON pe.address_key = m.address_key
+	LEFT JOIN list_digest ld ON ld.list_id = m.list_id `
 
 func scanDigest(r row) (*store.DigestState, error) {
 	var (

@@ -15,6 +15,7 @@ var digestTests = []storeTest{
 	{"DigestCommitFenced", testDigestCommitFenced},
 	{"DigestConcurrentClaimers", testDigestConcurrentClaimers},
 	{"DigestSettings", testDigestSettings},
+	{"ListDigestDefaults", testListDigestDefaults},
 }
 
 func digestMember(t *testing.T, s store.Store, listID int64, addr string) *store.Member {
@@ -265,4 +266,51 @@ func testDigestSettings(t *testing.T, s store.Store) {
 		t.Errorf("settings lost on entering digest mode: %+v", st)
 	}
 	wantErr(t, s.SetDigestSettings(ctx, &store.DigestSettings{MemberID: 1 << 40, Zone: "UTC"}), store.ErrNotFound, "settings of no member")
+}
+
+// testListDigestDefaults: a list's digest defaults start as the server's,
+// are saved, give members who enter digest mode afterwards (or never
+// chose) the list's hour and weekday while a member's own choice wins,
+// and the list says when its last digest went out.
+func testListDigestDefaults(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	l := mustList(t, s, "ld@example.org")
+	addMembers(t, s, l.ID, []store.NewMember{{Address: "early@x.org", Mode: store.ModeDigest}, {Address: "chose@x.org"}, {Address: "each@x.org"}})
+	got, err := s.GetListDigest(ctx, l.ID)
+	must(t, err, "get list digest")
+	if *got != (store.ListDigest{ListID: l.ID, Hour: 7, Weekday: time.Monday}) {
+		t.Errorf("defaults: %+v", got)
+	}
+	chose := digestMember(t, s, l.ID, "chose@x.org")
+	own := store.DefaultDigestSettings(chose.ID)
+	own.Hour = 9
+	must(t, s.SetDigestSettings(ctx, &own), "member's own hour")
+	set := &store.ListDigest{ListID: l.ID, Hour: 18, Weekday: time.Friday, MaxPosts: 20, MaxBytes: 500000}
+	must(t, s.SetListDigest(ctx, set), "set list digest")
+	got, err = s.GetListDigest(ctx, l.ID)
+	must(t, err, "get list digest")
+	if *got != *set {
+		t.Errorf("saved %+v, read %+v", set, got)
+	}
+	addMembers(t, s, l.ID, []store.NewMember{{Address: "late@x.org", Mode: store.ModeDigest}})
+	setMode(t, s, chose.ID, store.ModeDigest)
+	for addr, want := range map[string][2]int{"early@x.org": {7, 1}, "late@x.org": {18, 5}, "chose@x.org": {9, 1}, "each@x.org": {18, 5}} {
+		st := digestState(t, s, digestMember(t, s, l.ID, addr).ID)
+		if st.Hour != want[0] || int(st.Weekday) != want[1] {
+			t.Errorf("%s: hour %d weekday %d, want %d %d", addr, st.Hour, st.Weekday, want[0], want[1])
+		}
+	}
+	intake(t, s, l.ID, store.StateAccepted, "one")
+	now := time.Now().Truncate(time.Millisecond)
+	cs, err := s.ClaimDigests(ctx, "n1", time.Minute, now, 10)
+	must(t, err, "claim")
+	if len(cs) == 0 {
+		t.Fatal("nothing claimed")
+	}
+	must(t, s.CommitDigest(ctx, cs[0], store.DigestOutcome{Cursor: 1, NextDue: now.Add(time.Hour), Sent: now}), "commit")
+	got, err = s.GetListDigest(ctx, l.ID)
+	must(t, err, "get list digest")
+	if !got.LastSent.Equal(now) {
+		t.Errorf("last sent %v, want %v", got.LastSent, now)
+	}
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// digestList has the same number of members as the big list, all in
+// daily-digest mode, and one "each" member whose copy says the post is
+// archived.
+const (
+	digestList  = "digests@lists.example.org"
+	digestProbe = "probe@example.net"
+)
+
+// digestResult is the digest measurement: one post, then `listserv
+// digest send --now` queues a digest for every member and the server
+// delivers them.
+type digestResult struct {
+	Seconds      float64 `json:"seconds"`       // command start to the last copy at the sink
+	QueueSeconds float64 `json:"queue_seconds"` // the command alone (render, claim, queue)
+	CopiesPerSec float64 `json:"copies_per_sec"`
+	Copies       int64   `json:"copies"` // at the sink 0.5 s after the last expected one
+	CPUUse       cpuUse  `json:"cpu_use"`
+}
+
+// setupDigestList creates the digest list with n digest members.
+func setupDigestList(ctx context.Context, c cli, csv string, n int) error {
+	if _, err := c.run(ctx, "list", "create", digestList, "--policy", "open"); err != nil {
+		return err
+	}
+	if err := writeMembersCSVMode(csv, n, "digest"); err != nil {
+		return err
+	}
+	if _, err := c.run(ctx, "member", "import", digestList, csv); err != nil {
+		return err
+	}
+	_, err := c.run(ctx, "member", "add", digestList, digestProbe)
+	return err
+}
+
+// measureDigest posts once to the digest list, waits for the probe's copy
+// (the post is archived), then times `digest send --now` until the sink
+// has n more copies: the digest counterpart of measureFanout.
+func measureDigest(ctx context.Context, srv *server, sink relaySink, c cli, n int, timeout time.Duration, progress io.Writer) (digestResult, error) {
+	var r digestResult
+	msg := post(digestProbe, digestList, "Consultation reply: please read before Friday",
+		fmt.Sprintf("digest.%d@bench.example.net", time.Now().UnixNano()), time.Now())
+	base := sink.Count()
+	start, err := sendOne(srv.smtpAddr, digestProbe, digestList, msg)
+	if err != nil {
+		return r, fmt.Errorf("digest post: %w%s", err, srv.logTail())
+	}
+	if err := waitForCount(ctx, srv, sink, base+1, timeout, start, progress, "digest post"); err != nil {
+		return r, err
+	}
+	base = sink.Count()
+	cpu0, err := takeCPU(srv.pid, sink.PID())
+	if err != nil {
+		return r, err
+	}
+	start = time.Now()
+	if _, err := c.run(ctx, "digest", "send", digestList, "--now"); err != nil {
+		return r, err
+	}
+	r.QueueSeconds = time.Since(start).Seconds()
+	if err := waitForCount(ctx, srv, sink, base+int64(n), timeout, start, progress, "digests"); err != nil {
+		return r, err
+	}
+	r.Seconds = time.Since(start).Seconds()
+	r.CopiesPerSec = float64(n) / r.Seconds
+	cpu1, err := takeCPU(srv.pid, sink.PID())
+	if err != nil {
+		return r, err
+	}
+	r.CPUUse = cpu0.until(cpu1)
+	time.Sleep(500 * time.Millisecond) // duplicates would come after the count
+	r.Copies = sink.Count() - base
+	return r, nil
+}
+
+func otherOfDigest(d *digestResult) float64 {
+	if d == nil {
+		return 0
+	}
+	return d.CPUUse.otherPercent(d.Seconds)
+}

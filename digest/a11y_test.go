@@ -1,0 +1,59 @@
+package digest
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/emersion/go-message"
+
+	"github.com/demnet-uk/listserv/internal/browser"
+)
+
+// TestHTMLDigestAccessible loads the html part of the golden html digest
+// in headless Chromium: axe-core WCAG 2.1 AA finds nothing, it reflows at
+// 320 px, and its heading shows with JavaScript off.
+func TestHTMLDigestAccessible(t *testing.T) {
+	browser.Available(t)
+	raw, err := os.ReadFile("testdata/html.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := browser.ServeHTML(t, htmlPart(t, raw))
+	var report struct {
+		Pages []browser.Page
+		NoJS  []struct{ Path, H1 string }
+	}
+	browser.Run(t, "smoke.mjs", map[string]any{"paths": []string{}, "urls": []string{url}}, &report)
+	browser.CheckPages(t, report.Pages)
+	if len(report.NoJS) != 1 || report.NoJS[0].H1 == "" {
+		t.Errorf("no heading with JavaScript off: %+v", report.NoJS)
+	}
+}
+
+// htmlPart returns the decoded text/html part of a mail.
+func htmlPart(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	e, err := message.Read(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	err = e.Walk(func(_ []int, p *message.Entity, err error) error {
+		if err != nil {
+			return err
+		}
+		if ct, _, _ := p.Header.ContentType(); ct == "text/html" && out == nil {
+			out, err = io.ReadAll(p.Body)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out == nil {
+		t.Fatal("no text/html part")
+	}
+	return out
+}
