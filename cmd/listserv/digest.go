@@ -40,6 +40,9 @@ func digestEngine(ctx context.Context, f *flagSet, list, base string) (*digest.E
 		return nil, nil, nil, err
 	}
 	secret, err := db.Secret(ctx)
+	if err == nil {
+		base, err = baseURL(ctx, db, base)
+	}
 	if err != nil {
 		db.Close()
 		return nil, nil, nil, err

@@ -104,6 +104,12 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	tokens := token.New(secret)
+	if s.cfg.BaseURL != "" {
+		// Operator commands print links with it (login-link, invitations).
+		if err := s.Store.SetSetting(ctx, store.SettingBaseURL, s.cfg.BaseURL); err != nil {
+			return err
+		}
+	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancelBg = cancel
 	s.pipe = pipeline.New(s.Store, s.log)

@@ -144,4 +144,12 @@ type Cluster interface {
 type Settings interface {
 	// Secret returns the server's HMAC key, created on first use.
 	Secret(ctx context.Context) ([]byte, error)
+	// Setting returns the text stored under key; ErrNotFound when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting stores value under key, replacing an earlier value.
+	SetSetting(ctx context.Context, key, value string) error
 }
+
+// SettingBaseURL is the web UI's public URL as the last `serve` used it,
+// so links printed by other commands point where serve answers.
+const SettingBaseURL = "base_url"
