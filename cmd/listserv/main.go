@@ -25,7 +25,9 @@ Usage:
   listserv list create ADDRESS [--name T] [--description T] [--policy P] [--archive A] [--subject-prefix T] [--reply-to list|author]
   listserv list ls [--json]
   listserv list set ADDRESS --KEY VALUE...
+  listserv list rm ADDRESS [--yes] [--purge]            without --yes: say what would go, remove nothing (exit 2)
   listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
+  listserv member set LIST ADDRESS [--role R] [--mode M] [--name T]
   listserv member rm LIST ADDRESS...
   listserv member ls LIST [--json]
   listserv member import LIST FILE.csv [--invite]      (--invite mails invitations instead of adding)

@@ -30,8 +30,10 @@ func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return memberImport(ctx, rest, stdout)
 	case "export":
 		return memberExport(ctx, rest, stdout)
+	case "set":
+		return memberSet(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown member command %q (add, rm, ls, import, export)", errUsage, verb)
+	return fmt.Errorf("%w: unknown member command %q (add, set, rm, ls, import, export)", errUsage, verb)
 }
 
 func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
