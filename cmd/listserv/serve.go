@@ -45,6 +45,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
 	modRemind := f.str("moderation-remind-after", "LISTSERV_MODERATION_REMIND_AFTER", "12h", "remind moderators of items older than this")
 	proxies := f.str("trusted-proxies", "LISTSERV_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the web client (default none)")
+	metricsAddr := f.str("metrics", "LISTSERV_METRICS", "", "listen address for /metrics alone (default: on the web port, to loopback clients only)")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	if _, err := f.parse(args); err != nil {
@@ -57,6 +58,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
 		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SiteAddress: *site, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
 	cfg.TLSCert, cfg.TLSKey = *tlsCert, *tlsKey
+	cfg.Metrics = *metricsAddr
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
 	}

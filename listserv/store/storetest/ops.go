@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -126,4 +127,20 @@ func testPurgeList(t *testing.T, s store.Store) {
 		t.Errorf("purge touched another list: %+v %v", f, err)
 	}
 	wantErr(t, s.RemoveList(ctx, l.ID, true, &store.Audit{Actor: "op"}), store.ErrNotFound, "purging twice")
+}
+
+func init() {
+	opsTests = append(opsTests, storeTest{"PendingOldest", testPendingOldest})
+}
+
+// testPendingOldest: the queue stats say how old the oldest open fan-out is.
+func testPendingOldest(t *testing.T, s store.Store) {
+	l := mustList(t, s, "p@x.org")
+	addMembers(t, s, l.ID, []store.NewMember{{Address: "a@x.org"}})
+	before := time.Now().Add(-time.Second)
+	intake(t, s, l.ID, store.StateAccepted, "post")
+	q := pending(t, s)
+	if q.OldestFanout.Before(before) || q.OldestFanout.After(time.Now()) || !q.OldestRetry.IsZero() || !q.OldestMail.IsZero() {
+		t.Errorf("pending oldest: %+v", q)
+	}
 }
