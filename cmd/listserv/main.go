@@ -40,6 +40,8 @@ Usage:
   listserv sender add|ls|rm LIST [PATTERN] [--action accept|hold|reject|discard] [--json]
   listserv digest send LIST [--now]                     queue due digests (--now: every pending one)
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
+  listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
+  listserv restore FILE                                 put a backup in place (refused while serve runs)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -113,6 +115,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return memberCmd(ctx, rest, stdout)
 	case "held":
 		return heldCmd(ctx, rest, stdout)
+	case "backup":
+		return backup(ctx, rest, stdout)
+	case "restore":
+		return restore(ctx, rest, stdout)
 	case "login-link":
 		return loginLink(ctx, rest, stdout)
 	case "digest":

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/server"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
+	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/web"
 )
 
@@ -96,6 +98,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		defer stop()
+	}
+	dbPath, err := sqldb.SQLitePath(cfg.DB)
+	if err != nil {
+		return err
+	}
+	if dbPath != "" {
+		// Held for the whole run: restore refuses while it is held.
+		if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
+			return err
+		}
+		lock, err := lockData(dbPath, false)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
 	}
 	srv, err := server.Start(ctx, cfg, log)
 	if err != nil {

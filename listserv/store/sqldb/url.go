@@ -68,3 +68,10 @@ func redact(u string) string {
 	}
 	return p.Redacted()
 }
+
+// SQLitePath is the file a SQLite URL names, "" for PostgreSQL, or
+// ErrBadURL.
+func SQLitePath(u string) (string, error) {
+	t, err := parseURL(u)
+	return t.path, err
+}
