@@ -129,7 +129,7 @@ func testListSet(t *testing.T, c *cli) {
 	if l2 := c.list("team@example.org"); l2 != l {
 		t.Errorf("invalid list set changed the list:\n got %+v\nwant %+v", l2, l)
 	}
-	c.fails(1, []string{"not found"}, "list", "set", "nope@example.org", "--policy", "open")
+	c.fails(2, []string{"no list nope@example.org"}, "list", "set", "nope@example.org", "--policy", "open")
 }
 
 // testListSetDigest: owners' digest defaults through list set, shown by
@@ -241,7 +241,7 @@ func testMemberAddInvalid(t *testing.T, c *cli) {
 	if ms := c.members("team@example.org"); len(ms) != 0 {
 		t.Errorf("invalid member add added %v", addresses(ms))
 	}
-	c.fails(1, []string{"not found"}, "member", "add", "nope@example.org", "good@example.org")
+	c.fails(2, []string{"no list nope@example.org"}, "member", "add", "nope@example.org", "good@example.org")
 }
 
 func testMemberRm(t *testing.T, c *cli) {
@@ -348,7 +348,7 @@ func testMemberImportBadFile(t *testing.T, c *cli) {
 		writeFile(t, "noaddr.csv", "email,name\na@example.org,A\n"))
 	c.fails(2, []string{"header"}, "member", "import", "team@example.org", writeFile(t, "empty.csv", ""))
 	c.fails(2, []string{"missing LIST and FILE.csv"}, "member", "import", "team@example.org")
-	c.fails(1, []string{"not found"}, "member", "import", "nope@example.org",
+	c.fails(2, []string{"no list nope@example.org"}, "member", "import", "nope@example.org",
 		writeFile(t, "ok.csv", "address\na@example.org\n"))
 	if n := c.list("team@example.org").Members; n != 0 {
 		t.Errorf("failed imports added %d members", n)
@@ -365,14 +365,14 @@ func testHeldEmpty(t *testing.T, c *cli) {
 }
 
 func testHeldBadID(t *testing.T, c *cli) {
-	c.fails(1, []string{"no held item 999"}, "held", "approve", "999")
-	c.fails(1, nil, "held", "reject", "999", "--reason", "x")
+	c.fails(2, []string{"no held item 999"}, "held", "approve", "999")
+	c.fails(2, nil, "held", "reject", "999", "--reason", "x")
 	c.fails(2, []string{`unexpected "4"`}, "held", "approve", "3", "4")
 	c.fails(2, []string{`unexpected "List"`}, "list", "create", "a@example.org", "--name", "My", "List")
 	c.fails(2, []string{`"abc"`}, "held", "approve", "abc")
 	c.fails(2, []string{"missing ID"}, "held", "discard")
 	c.fails(2, []string{"frobnicate"}, "held", "frobnicate", "1")
-	c.fails(1, []string{"not found"}, "held", "ls", "nope@example.org")
+	c.fails(2, []string{"no list nope@example.org"}, "held", "ls", "nope@example.org")
 }
 
 func testHeldQueue(t *testing.T, c *cli) {
@@ -548,25 +548,28 @@ func testStoreFromEnvOrFlags(t *testing.T, c *cli) {
 	if r.code != 0 || !strings.Contains(r.stdout, "team@example.org") {
 		t.Errorf("list ls with --data/--db flags: %s", r)
 	}
-	// A flag wins over the environment.
+	// A flag wins over the environment: a store that does not exist is
+	// refused by name, and used once migrate has made it.
 	other := filepath.Join(t.TempDir(), "other.db")
+	c.fails(2, []string{other, "--db"}, "list", "ls", "--json", "--db", other)
+	c.ok("migrate", "--db", other)
 	if out := c.ok("list", "ls", "--json", "--db", other); out != "[]\n" {
 		t.Errorf("--db %s ignored: %s", other, out)
 	}
-	if _, err := os.Stat(other); err != nil {
-		t.Errorf("--db did not create the SQLite file: %v", err)
-	}
 	if c.db == "" {
-		if out := c.ok("list", "ls", "--json", "--data", t.TempDir()); out != "[]\n" {
-			t.Errorf("--data ignored: %s", out)
-		}
+		dir := t.TempDir()
+		c.fails(2, []string{filepath.Join(dir, "listserv.db"), "--data"}, "list", "ls", "--data", dir)
 	}
 	// LISTSERV_DB in the environment overrides LISTSERV_DATA.
 	r = c.runEnv([]string{"LISTSERV_DATA=" + c.data, "LISTSERV_DB=" + other}, "list", "ls", "--json")
 	if r.code != 0 || r.stdout != "[]\n" {
 		t.Errorf("LISTSERV_DB ignored: %s", r)
 	}
-	// Nothing set: ./listserv-data in the working directory.
+	// Nothing set: ./listserv-data in the working directory, made by
+	// migrate and then used by the other commands.
+	if r = c.runEnv(nil, "migrate"); r.code != 0 {
+		t.Fatalf("migrate with no configuration: %s", r)
+	}
 	r = c.runEnv(nil, "list", "create", "local@example.org")
 	if r.code != 0 {
 		t.Fatalf("list create with no configuration: %s", r)

@@ -41,6 +41,9 @@ func digestEngine(ctx context.Context, f *flagSet, list, base string, lease time
 		return nil, nil, nil, err
 	}
 	secret, err := db.Secret(ctx)
+	if err == nil {
+		base, err = baseURL(ctx, db, base)
+	}
 	if err != nil {
 		db.Close()
 		return nil, nil, nil, err

@@ -37,12 +37,15 @@ func memberExport(ctx context.Context, args []string, stdout io.Writer) error {
 // inviteMembers mails each imported address an invitation instead of
 // adding it: nobody joins without confirming (double opt-in). The mail is
 // queued in the database and sent by `listserv serve`.
-func inviteMembers(ctx context.Context, db *sqldb.DB, l *store.List, ms []store.NewMember, baseURL string, stdout io.Writer) error {
+func inviteMembers(ctx context.Context, db *sqldb.DB, l *store.List, ms []store.NewMember, base string, stdout io.Writer) error {
 	secret, err := db.Secret(ctx)
+	if err == nil {
+		base, err = baseURL(ctx, db, base)
+	}
 	if err != nil {
 		return err
 	}
-	e := subscribe.New(db, token.New(secret), nil, subscribe.Options{BaseURL: baseURL})
+	e := subscribe.New(db, token.New(secret), nil, subscribe.Options{BaseURL: base})
 	sent, skipped, err := e.InviteAll(ctx, l, ms, operatorName())
 	if err != nil {
 		return err

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/demnet-uk/listserv/listserv/admin"
 
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
@@ -64,9 +68,37 @@ func (f *flagSet) dbURL() string {
 	return filepath.Join(*f.data, "listserv.db")
 }
 
-// open opens (and migrates) the store.
+// open opens (and migrates) an existing store. Only serve and migrate
+// create one: an operator command run in the wrong directory must not
+// leave an empty store behind and report "no lists".
 func (f *flagSet) open(ctx context.Context) (*sqldb.DB, error) {
+	db, err := sqldb.OpenExisting(ctx, f.dbURL())
+	if errors.Is(err, sqldb.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w (looked there because of %s); create one with \"listserv migrate\" or \"listserv serve\", or point to yours with --data DIR or --db URL", err, f.source())
+	}
+	return db, err
+}
+
+// create opens the store, making it when it does not exist (serve, migrate).
+func (f *flagSet) create(ctx context.Context) (*sqldb.DB, error) {
 	return sqldb.Open(ctx, f.dbURL())
+}
+
+// source says which setting chose the store, for "where I looked".
+func (f *flagSet) source() string {
+	name := "db"
+	if *f.db == "" {
+		name = "data"
+	}
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	switch {
+	case set:
+		return "--" + name
+	case os.Getenv("LISTSERV_"+strings.ToUpper(name)) != "":
+		return "LISTSERV_" + strings.ToUpper(name)
+	}
+	return "the default --data " + *f.data
 }
 
 func need(pos []string, n int, what string) error {
@@ -101,10 +133,19 @@ func (f *flagSet) openList(ctx context.Context, address string) (*sqldb.DB, *sto
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := db.GetList(ctx, address)
+	l, err := getList(ctx, db, address)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	return db, l, nil
+}
+
+// getList finds a list, saying so in words when there is none.
+func getList(ctx context.Context, db *sqldb.DB, address string) (*store.List, error) {
+	l, err := db.GetList(ctx, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: no list %s (\"listserv list ls\" shows them)", admin.ErrInvalid, address)
+	}
+	return l, err
 }

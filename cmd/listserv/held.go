@@ -57,7 +57,7 @@ func heldLs(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close()
 	var listID int64
 	if len(pos) > 0 {
-		l, err := db.GetList(ctx, pos[0])
+		l, err := getList(ctx, db, pos[0])
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func heldAct(ctx context.Context, args []string, stdout io.Writer, action modera
 	defer db.Close()
 	out, err := moderation.Act(ctx, db, id, action, operatorName(), *reason)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no held item %d (see listserv held ls)", id)
+		return fmt.Errorf("%w: no held item %d (see listserv held ls)", admin.ErrInvalid, id)
 	}
 	if err != nil {
 		return err

@@ -24,8 +24,10 @@ func listCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return listLs(ctx, rest, stdout)
 	case "set":
 		return listSet(ctx, rest, stdout)
+	case "rm":
+		return listRm(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown list command %q (create, ls, set)", errUsage, verb)
+	return fmt.Errorf("%w: unknown list command %q (create, ls, set, rm)", errUsage, verb)
 }
 
 func listCreate(ctx context.Context, args []string, stdout io.Writer) error {

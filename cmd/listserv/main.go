@@ -10,9 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 )
 
 const usage = `listserv: mailing lists and newsletters
@@ -23,7 +25,9 @@ Usage:
   listserv list create ADDRESS [--name T] [--description T] [--policy P] [--archive A] [--subject-prefix T] [--reply-to list|author]
   listserv list ls [--json]
   listserv list set ADDRESS --KEY VALUE...
+  listserv list rm ADDRESS [--yes] [--purge]            without --yes: say what would go, remove nothing (exit 2)
   listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
+  listserv member set LIST ADDRESS [--role R] [--mode M] [--name T]
   listserv member rm LIST ADDRESS...
   listserv member ls LIST [--json]
   listserv member import LIST FILE.csv [--invite]      (--invite mails invitations instead of adding)
@@ -36,9 +40,13 @@ Usage:
   listserv sender add|ls|rm LIST [PATTERN] [--action accept|hold|reject|discard] [--json]
   listserv digest send LIST [--now]                     queue due digests (--now: every pending one)
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
+  listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
+  listserv restore FILE                                 put a backup in place (refused while serve runs)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
-Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB).
+Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
+before or after the command. Only serve and migrate create a new store.
+Exit status: 0 done, 2 bad arguments or no such store/list, 1 anything else.
 Run "listserv COMMAND -h" for a command's flags.
 `
 
@@ -53,12 +61,30 @@ func main() {
 		return
 	}
 	if !errors.Is(err, errUsage) || err.Error() != errUsage.Error() {
-		fmt.Fprintln(os.Stderr, "listserv:", err)
+		fmt.Fprintln(os.Stderr, "listserv:", human(err))
 	}
-	if errors.Is(err, errUsage) || errors.Is(err, admin.ErrInvalid) {
-		os.Exit(2)
+	os.Exit(exitCode(err))
+}
+
+// exitCode is 2 for anything the operator can fix by typing something
+// else (arguments, addresses, where the store is), 1 for the rest.
+func exitCode(err error) int {
+	for _, e := range []error{errUsage, admin.ErrInvalid, sqldb.ErrBadURL, sqldb.ErrNoDatabase} {
+		if errors.Is(err, e) {
+			return 2
+		}
 	}
-	os.Exit(1)
+	return 1
+}
+
+// human is err's text without the package prefixes that help a
+// developer and confuse an operator ("store: get list: ...").
+func human(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"store: ", "sqldb: "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	return msg
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,7 +92,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
-	cmd, rest := args[0], args[1:]
+	global, args, err := leadingFlags(args)
+	if err != nil {
+		fmt.Fprint(stderr, usage)
+		return err
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command after %s", errUsage, strings.Join(global, " "))
+	}
+	// Every command's flags may come anywhere, so the global ones given
+	// before the command go after it.
+	cmd, rest := args[0], append(args[1:len(args):len(args)], global...)
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, stderr)
@@ -78,6 +115,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return memberCmd(ctx, rest, stdout)
 	case "held":
 		return heldCmd(ctx, rest, stdout)
+	case "backup":
+		return backup(ctx, rest, stdout)
+	case "restore":
+		return restore(ctx, rest, stdout)
 	case "login-link":
 		return loginLink(ctx, rest, stdout)
 	case "digest":
@@ -90,6 +131,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// leadingFlags takes --data and --db (with their values) from before the
+// command, as in "listserv --db URL list ls".
+func leadingFlags(args []string) (global, rest []string, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		switch {
+		case name == "h" || name == "help":
+			return global, args, nil
+		case name != "data" && name != "db":
+			return nil, nil, fmt.Errorf("%w: %s before the command: only --data and --db may come first", errUsage, args[0])
+		case hasValue:
+			global, args = append(global, args[0]), args[1:]
+		case len(args) < 2:
+			return nil, nil, fmt.Errorf("%w: %s needs a value", errUsage, args[0])
+		default:
+			global, args = append(global, args[0], args[1]), args[2:]
+		}
+	}
+	return global, args, nil
 }
 
 func sub(args []string, name string) (string, []string, error) {

@@ -90,6 +90,19 @@ type cli struct {
 
 func (b backend) newCLI(t *testing.T) *cli {
 	t.Helper()
+	c := b.emptyCLI(t)
+	// Operator commands need an existing store; serve or migrate makes it.
+	db, err := sqldb.Open(t.Context(), c.dbURL)
+	if err != nil {
+		t.Fatalf("create store: %v", err)
+	}
+	db.Close()
+	return c
+}
+
+// emptyCLI is a cli whose store does not exist yet.
+func (b backend) emptyCLI(t *testing.T) *cli {
+	t.Helper()
 	c := &cli{t: t, backend: b.name, data: t.TempDir(), workdir: t.TempDir()}
 	c.db, c.dbURL = b.fresh(t, c.data)
 	return c

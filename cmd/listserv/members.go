@@ -30,8 +30,10 @@ func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return memberImport(ctx, rest, stdout)
 	case "export":
 		return memberExport(ctx, rest, stdout)
+	case "set":
+		return memberSet(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown member command %q (add, rm, ls, import, export)", errUsage, verb)
+	return fmt.Errorf("%w: unknown member command %q (add, set, rm, ls, import, export)", errUsage, verb)
 }
 
 func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -151,7 +153,7 @@ func memberLs(ctx context.Context, args []string, stdout io.Writer) error {
 func memberImport(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("member import")
 	invite := f.Bool("invite", false, "mail invitations instead of adding; each person confirms")
-	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links in invitations")
+	base := f.baseURLFlag("links in invitations")
 	pos, err := f.parseExact(args, 2, "LIST and FILE.csv")
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := f.open(ctx) // Open migrates
+	db, err := f.create(ctx) // Open migrates
 	if err != nil {
 		return err
 	}

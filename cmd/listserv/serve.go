@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/server"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
+	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/web"
 )
 
@@ -45,6 +47,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
 	modRemind := f.str("moderation-remind-after", "LISTSERV_MODERATION_REMIND_AFTER", "12h", "remind moderators of items older than this")
 	proxies := f.str("trusted-proxies", "LISTSERV_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the web client (default none)")
+	metricsAddr := f.str("metrics", "LISTSERV_METRICS", "", "listen address for /metrics alone (default: on the web port, to loopback clients only)")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	if _, err := f.parse(args); err != nil {
@@ -57,6 +60,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
 		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SiteAddress: *site, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
 	cfg.TLSCert, cfg.TLSKey = *tlsCert, *tlsKey
+	cfg.Metrics = *metricsAddr
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
 	}
@@ -94,6 +98,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		defer stop()
+	}
+	dbPath, err := sqldb.SQLitePath(cfg.DB)
+	if err != nil {
+		return err
+	}
+	if dbPath != "" {
+		// Held for the whole run: restore refuses while it is held.
+		if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
+			return err
+		}
+		lock, err := lockData(dbPath, false)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
 	}
 	srv, err := server.Start(ctx, cfg, log)
 	if err != nil {

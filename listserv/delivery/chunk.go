@@ -56,11 +56,14 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 			return
 		}
 		if err != nil {
-			res.Failures = append(res.Failures, failureOf(err, m, it.msg.ID))
+			fl := failureOf(err, m, it.msg.ID)
+			res.Failures = append(res.Failures, fl)
 			e.failed.Add(1)
+			e.Metrics.CopyRefused(fl.Temporary)
 		} else {
 			res.Sent++
 			e.sent.Add(1)
+			e.Metrics.CopySent()
 		}
 		c.SentUpto = m.ID
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/token"
 )
@@ -49,6 +50,9 @@ type Engine struct {
 	cache  *prepCache
 	limit  *limiter
 	Sign   Signer
+	// Metrics counts copies delivered, deferred and failed; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 
 	sent, failed, taken atomic.Int64
 }

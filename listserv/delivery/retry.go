@@ -47,8 +47,10 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 		}
 		f = &fl
 		e.failed.Add(1)
+		e.Metrics.CopyRefused(fl.Temporary)
 	} else {
 		e.sent.Add(1)
+		e.Metrics.CopySent()
 	}
 	if err := e.st.FinishRetry(context.WithoutCancel(ctx), r, f, next); err != nil {
 		e.log.Error("finish retry", "retry", r.ID, "err", err)
@@ -71,6 +73,9 @@ func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 				fl.Temporary = false
 			}
 			f = &fl
+			e.Metrics.CopyRefused(fl.Temporary)
+		} else {
+			e.Metrics.CopySent()
 		}
 		if err := e.st.FinishMail(context.WithoutCancel(ctx), q, f, time.Now().Add(e.backoff(q.Attempts+1))); err != nil {
 			e.log.Error("finish mail", "mail", q.ID, "err", err)

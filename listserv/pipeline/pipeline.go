@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
+	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -27,6 +28,8 @@ type Pipeline struct {
 	Accepted func()
 	// Admin is called after administrative mail was stored.
 	Admin func()
+	// Metrics counts posts and their outcomes; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // New returns a pipeline over st; Run must be running for Deliver to commit.
@@ -97,6 +100,8 @@ func (p *Pipeline) deliverOne(ctx context.Context, env Envelope, r *Recipient, m
 		return p.toInbox(ctx, env, r, raw)
 	}
 	if perr != nil {
+		p.Metrics.PostReceived()
+		p.Metrics.PostStored(metrics.PostRefused)
 		return Outcome{}, fmt.Errorf("%w: %w", ErrMalformed, perr)
 	}
 	return p.post(ctx, env, r, m, raw)
@@ -110,6 +115,7 @@ var ErrPanic = errors.New("internal error while handling the message")
 var ErrMalformed = errors.New("message is not RFC 5322")
 
 func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mailhdr.Parsed, raw []byte) (Outcome, error) {
+	p.Metrics.PostReceived()
 	msg := &store.Message{
 		ListID: r.List.ID, EnvelopeFrom: env.From, FromAddr: m.From, FromName: m.FromName,
 		Subject: m.Subject, MessageID: m.MessageID, InReplyTo: m.InReplyTo, SentAt: m.Date, Raw: raw,
@@ -129,12 +135,14 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 		return Outcome{}, err
 	}
 	if it.Duplicate {
+		p.Metrics.PostStored(metrics.PostDuplicate)
 		// Mailman's rule: the list has this Message-ID, so this is a
 		// retry, a second send or a loop. Answer 250, distribute nothing.
 		p.log.Info("duplicate post not stored again", "list", r.List.Address, "message_id", msg.MessageID,
 			"from", msg.FromAddr, "remote", env.Remote)
 		return Outcome{State: StateDuplicate}, nil
 	}
+	p.Metrics.PostStored(msg.State)
 	p.afterCommit(func() {
 		p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
 			"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)

@@ -23,6 +23,8 @@ import (
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
+	"github.com/demnet-uk/listserv/listserv/metrics"
+	"github.com/demnet-uk/listserv/listserv/metrics/prom"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
@@ -60,27 +62,34 @@ type Config struct {
 	// Clock is the digest engine's clock (tests simulate days); nil is
 	// time.Now.
 	Clock func() time.Time
+	// Metrics is a listen address for /metrics alone; empty serves it on
+	// the web port to loopback clients only.
+	Metrics string
 }
 
 // Server is a running serve process.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	Store    store.Store
-	Engine   *delivery.Engine
-	Inbox    *inbox.Processor
-	Digest   *digest.Engine
-	pipe     *pipeline.Pipeline
-	smtp     []*smtp.Server
-	http     *http.Server
-	web      *web.Server
-	addrs    map[string]string
-	cancelBg context.CancelFunc
-	bg       sync.WaitGroup
-	engineWG sync.WaitGroup
-	stopEng  context.CancelFunc
-	leading  atomic.Bool
-	stopped  atomic.Bool
+	cfg    Config
+	log    *slog.Logger
+	Store  store.Store
+	Engine *delivery.Engine
+	Inbox  *inbox.Processor
+	Digest *digest.Engine
+	// Metrics is what this server counts (exported at /metrics).
+	Metrics *metrics.Metrics
+	pipe    *pipeline.Pipeline
+	smtp    []*smtp.Server
+	http    *http.Server
+	// metricsHTTP serves --metrics, when given.
+	metricsHTTP *http.Server
+	web         *web.Server
+	addrs       map[string]string
+	cancelBg    context.CancelFunc
+	bg          sync.WaitGroup
+	engineWG    sync.WaitGroup
+	stopEng     context.CancelFunc
+	leading     atomic.Bool
+	stopped     atomic.Bool
 }
 
 // Start opens the store and starts every listener; it returns once all
@@ -90,7 +99,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, Store: st, addrs: map[string]string{}}
+	s := &Server{cfg: cfg, log: log, Store: st, addrs: map[string]string{}, Metrics: metrics.New()}
 	if err := s.start(ctx); err != nil {
 		s.abort()
 		return nil, err
@@ -104,9 +113,16 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	tokens := token.New(secret)
+	if s.cfg.BaseURL != "" {
+		// Operator commands print links with it (login-link, invitations).
+		if err := s.Store.SetSetting(ctx, store.SettingBaseURL, s.cfg.BaseURL); err != nil {
+			return err
+		}
+	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancelBg = cancel
 	s.pipe = pipeline.New(s.Store, s.log)
+	s.pipe.Metrics = s.Metrics
 	s.goBg(func() { s.pipe.Run(bg) })
 	tr, err := s.transport()
 	if err != nil {
@@ -118,6 +134,7 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	dc.BaseURL = s.cfg.BaseURL
 	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
+	s.Engine.Metrics = s.Metrics
 	s.pipe.Accepted = s.Engine.Wake
 	s.Inbox = inbox.New(s.Store, dc.Node, s.log.With("part", "inbox"))
 	s.wireModeration(tokens)
@@ -197,6 +214,10 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 	}
 	c := s.cfg.SMTPIn
 	c.Domain, c.LMTP = s.cfg.Hostname, lmtp
+	c.Latency = &s.Metrics.SMTP
+	if lmtp {
+		c.Latency = &s.Metrics.LMTP
+	}
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
 		if err != nil {
@@ -213,8 +234,15 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 }
 
 func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
-	w, err := web.New(s.Store, s.webEngines(tokens), tokens, s.log.With("part", "web"),
-		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies})
+	opts := web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies, Ready: s.storeReady}
+	mh := prom.Handler(s.Metrics, s.Store.Pending)
+	if err := s.listenMetrics(mh); err != nil {
+		return err
+	}
+	if s.cfg.Metrics == "" {
+		opts.Metrics = mh
+	}
+	w, err := web.New(s.Store, s.webEngines(tokens), tokens, s.log.With("part", "web"), opts)
 	if err != nil {
 		return err
 	}
@@ -224,7 +252,7 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 		return fmt.Errorf("http listener: %w", err)
 	}
 	s.addrs["http"] = ln.Addr().String()
-	s.http = &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	s.http = &http.Server{Handler: timed(&s.Metrics.HTTP, w.Handler()), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	go s.http.Serve(ln)
 	return nil
@@ -250,6 +278,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if s.metricsHTTP != nil {
+		s.metricsHTTP.Close()
 	}
 	if s.http != nil {
 		if err := s.http.Shutdown(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	LMTP              bool
 	// TLS, when set, offers STARTTLS (RFC 3207) to SMTP clients.
 	TLS *tls.Config
+	// Latency, when set, records how long each message took from DATA
+	// to the reply.
+	Latency *metrics.Histogram
 }
 
 // DefaultConfig is what serve uses unless told otherwise. 20 connections
@@ -61,7 +65,7 @@ func (s *Server) Serve(l net.Listener) error {
 
 // NewServer returns a go-smtp server backed by the pipeline.
 func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *Server {
-	be := &backend{p: p, log: logger, lmtp: cfg.LMTP}
+	be := &backend{p: p, log: logger, lmtp: cfg.LMTP, latency: cfg.Latency}
 	s := smtp.NewServer(be)
 	s.Domain = cfg.Domain
 	s.LMTP = cfg.LMTP
@@ -77,9 +81,17 @@ func NewServer(cfg Config, p *pipeline.Pipeline, logger *slog.Logger) *Server {
 }
 
 type backend struct {
-	p    *pipeline.Pipeline
-	log  *slog.Logger
-	lmtp bool
+	p       *pipeline.Pipeline
+	log     *slog.Logger
+	lmtp    bool
+	latency *metrics.Histogram
+}
+
+// observe records the time since start, when latency is measured.
+func (b *backend) observe(start time.Time) {
+	if b.latency != nil {
+		b.latency.Observe(time.Since(start))
+	}
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {

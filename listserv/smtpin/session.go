@@ -86,6 +86,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *session) Data(r io.Reader) (err error) {
+	defer s.b.observe(time.Now())
 	defer s.recoverTo(&err)
 	raw, err := s.read(r)
 	if err != nil {
@@ -172,6 +173,7 @@ type lmtpSession struct{ *session }
 // go-smtp gave Rcpt (a list named twice gets two lines, the same status).
 // go-smtp fills any recipient left unset with the returned error.
 func (s *lmtpSession) LMTPData(r io.Reader, status smtp.StatusCollector) (err error) {
+	defer s.b.observe(time.Now())
 	defer s.recoverTo(&err)
 	raw, err := s.read(r)
 	if err != nil {

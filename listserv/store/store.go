@@ -35,6 +35,7 @@ type Store interface {
 	Moderation
 	Subscriptions
 	Digests
+	Operator
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
@@ -144,4 +145,35 @@ type Cluster interface {
 type Settings interface {
 	// Secret returns the server's HMAC key, created on first use.
 	Secret(ctx context.Context) ([]byte, error)
+	// Setting returns the text stored under key; ErrNotFound when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting stores value under key, replacing an earlier value.
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// SettingBaseURL is the web UI's public URL as the last `serve` used it,
+// so links printed by other commands point where serve answers.
+const SettingBaseURL = "base_url"
+
+// Operator changes members and lists as a whole; each method writes its
+// audit row in the same transaction as the change.
+type Operator interface {
+	// UpdateMember saves m's name, role and mode (found by m.ID);
+	// ErrNotFound when there is no such member.
+	UpdateMember(ctx context.Context, m *Member, a *Audit) error
+	// ListFootprint counts what removing the list would take away.
+	ListFootprint(ctx context.Context, listID int64) (*ListFootprint, error)
+	// RemoveList stops a list: its members, held items and queued work go,
+	// its address is freed. The archive is kept (hidden) unless purge,
+	// which deletes everything of the list. a is recorded site-wide, so it
+	// outlives a purge. ErrNotFound when the list is gone already.
+	RemoveList(ctx context.Context, listID int64, purge bool, a *Audit) error
+}
+
+// ListFootprint is what a list holds.
+type ListFootprint struct {
+	Members      int64
+	Held         int64 // pending items
+	Posts        int64 // archived posts
+	ArchiveBytes int64
 }

@@ -250,6 +250,9 @@ type QueueStats struct {
 	Chunks      int64
 	Retries     int64
 	Mail        int64
+	// Oldest waiting item of each kind (zero time when none): an open
+	// fan-out's creation, a retry's first failure, a queued mail's creation.
+	OldestFanout, OldestRetry, OldestMail time.Time
 }
 
 // Idle reports whether nothing is waiting to be sent now.

@@ -28,7 +28,8 @@ type Web interface {
 	// Memberships lists every subscription of an address, on every list.
 	Memberships(ctx context.Context, address string) ([]*Member, error)
 	AddAudit(ctx context.Context, a *Audit) error
-	// ListAudit pages a list's audit log newest first (ids below before).
+	// ListAudit pages a list's audit log newest first (ids below before);
+	// listID 0 pages the site-wide entries (lists removed, ...).
 	ListAudit(ctx context.Context, listID, before int64, limit int) ([]*Audit, error)
 }
 

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -40,6 +41,8 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	// signins limits sign-in requests per client (memory, one node).
 	signins *limiter
+	metrics http.Handler
+	readyFn func(ctx context.Context) error
 }
 
 // Options configure the web server.
@@ -49,6 +52,12 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, is served at /metrics to the same clients as
+	// /outbox (loopback, not through a proxy).
+	Metrics http.Handler
+	// Ready, when set, is what /readyz checks beyond the listeners: the
+	// store answers and its schema is current.
+	Ready func(ctx context.Context) error
 }
 
 // New parses the templates (failing at start, not at first request). The
@@ -60,7 +69,8 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest,
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
-		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys)}
+		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
+		metrics: opts.Metrics, readyFn: opts.Ready}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
@@ -86,6 +96,8 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/metrics", s.serveMetrics).Methods(http.MethodGet)
 	r.HandleFunc("/outbox", s.outbox).Methods(http.MethodGet)
 	r.HandleFunc("/outbox/{id:[0-9]+}", s.outboxItem).Methods(http.MethodGet)
 	r.HandleFunc("/u/{token}", s.unsubscribePage).Methods(http.MethodGet)

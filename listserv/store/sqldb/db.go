@@ -7,7 +7,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -50,20 +49,39 @@ type DB struct {
 }
 
 // Open connects to url: postgres:// or postgresql:// selects PostgreSQL;
-// anything else is a SQLite file path (optionally prefixed with sqlite:/file:).
-// The schema is migrated to the newest version first.
+// sqlite:PATH, file:PATH or a plain path is a SQLite file, created with
+// its directory when missing. Any other scheme is ErrBadURL. The schema is
+// migrated to the newest version first.
 func Open(ctx context.Context, url string) (*DB, error) {
-	var (
-		d   driver
-		err error
-	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	return open(ctx, url, false)
+}
+
+// OpenExisting is Open for a store that must already exist: it creates no
+// file, directory or schema, and returns ErrNoDatabase saying where it
+// looked. Older schemas are still migrated.
+func OpenExisting(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, true)
+}
+
+func open(ctx context.Context, url string, mustExist bool) (*DB, error) {
+	t, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	var d driver
+	if t.postgres {
 		d, err = openPostgres(ctx, url)
 	} else {
-		d, err = openSQLite(ctx, url)
+		d, err = openSQLite(ctx, t.path, mustExist)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if mustExist && t.postgres {
+		if err := checkSchema(ctx, d, url); err != nil {
+			d.close()
+			return nil, err
+		}
 	}
 	db := &DB{d: d}
 	if _, err := db.Migrate(ctx); err != nil {

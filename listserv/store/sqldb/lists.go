@@ -73,7 +73,7 @@ func (db *DB) GetListByID(ctx context.Context, id int64) (*store.List, error) {
 
 // AllLists returns every list by address.
 func (db *DB) AllLists(ctx context.Context) ([]*store.List, error) {
-	rs, err := db.d.query(ctx, `SELECT `+listCols+` FROM lists ORDER BY address`)
+	rs, err := db.d.query(ctx, `SELECT `+listCols+` FROM lists WHERE removed_at IS NULL ORDER BY address`)
 	if err != nil {
 		return nil, wrap("lists", err)
 	}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -136,4 +137,24 @@ func (db *DB) applyOne(ctx context.Context, m migration) (bool, error) {
 		return err
 	})
 	return applied, err
+}
+
+// ErrNotReady: the store answers but its schema is behind this binary.
+var ErrNotReady = errors.New("database migrations pending")
+
+// Ready checks, reading only, that the store answers and its schema is
+// the newest this binary knows (for /readyz; it takes no write lock).
+func (db *DB) Ready(ctx context.Context) error {
+	ms, err := loadMigrations(db.d.name())
+	if err != nil {
+		return err
+	}
+	cur, err := currentVersion(ctx, db.d)
+	if err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	if known := ms[len(ms)-1].version; cur < known {
+		return fmt.Errorf("%w: schema at %d of %d", ErrNotReady, cur, known)
+	}
+	return nil
 }

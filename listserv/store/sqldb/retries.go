@@ -142,10 +142,23 @@ func (db *DB) ListFailures(ctx context.Context, memberID int64) ([]*store.Failur
 // Pending counts outstanding work.
 func (db *DB) Pending(ctx context.Context) (store.QueueStats, error) {
 	var s store.QueueStats
+	var of, or, om int64
 	err := db.d.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM fanouts WHERE state = 'open'),
 		(SELECT COUNT(*) FROM chunks WHERE state = 'claimed'),
 		(SELECT COUNT(*) FROM retries),
-		(SELECT COUNT(*) FROM mailq)`).Scan(&s.OpenFanouts, &s.Chunks, &s.Retries, &s.Mail)
+		(SELECT COUNT(*) FROM mailq),
+		(SELECT COALESCE(MIN(created_at), 0) FROM fanouts WHERE state = 'open'),
+		(SELECT COALESCE(MIN(first_failed), 0) FROM retries),
+		(SELECT COALESCE(MIN(created_at), 0) FROM mailq)`).Scan(&s.OpenFanouts, &s.Chunks, &s.Retries, &s.Mail, &of, &or, &om)
+	s.OldestFanout, s.OldestRetry, s.OldestMail = msTime(of), msTime(or), msTime(om)
 	return s, wrap("pending", err)
+}
+
+// msTime is a stored millisecond time, or the zero time for 0.
+func msTime(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -50,27 +49,27 @@ func (s *sqliteDB) stmt(ctx context.Context, q string) *sql.Stmt {
 // because a 250 promises durability across power loss; group commit in the
 // pipeline keeps that affordable. _txlock=immediate because a deferred
 // transaction cannot upgrade to a writer under contention.
-func openSQLite(ctx context.Context, path string) (driver, error) {
-	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	if dir := filepath.Dir(path); dir != "" {
+func openSQLite(ctx context.Context, path string, mustExist bool) (driver, error) {
+	if mustExist {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%w at %s (no such file)", ErrNoDatabase, path)
+		}
+	} else if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("store: create data directory: %w", err)
+			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	return &sqliteDB{db: db}, nil
 }

@@ -138,8 +138,12 @@ func (db *DB) ListAudit(ctx context.Context, listID, before int64, limit int) ([
 	if before <= 0 {
 		before = 1 << 62
 	}
+	where := `list_id = $1`
+	if listID == 0 { // site-wide entries, such as a removed list's
+		where = `list_id IS NULL AND $1 = 0`
+	}
 	rs, err := db.d.query(ctx, `SELECT id, at, actor, action, COALESCE(list_id, 0), target, detail FROM audit
-		WHERE list_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, listID, before, limit)
+		WHERE `+where+` AND id < $2 ORDER BY id DESC LIMIT $3`, listID, before, limit)
 	if err != nil {
 		return nil, wrap("list audit", err)
 	}

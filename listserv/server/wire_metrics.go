@@ -1,0 +1,49 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/demnet-uk/listserv/listserv/metrics"
+)
+
+// timed records every request's handler time in h.
+func timed(h *metrics.Histogram, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		next.ServeHTTP(w, r)
+		h.Observe(time.Since(start))
+	})
+}
+
+// storeReady is /readyz's check: the store answers and is migrated.
+func (s *Server) storeReady(ctx context.Context) error {
+	if r, ok := s.Store.(interface{ Ready(context.Context) error }); ok {
+		return r.Ready(ctx)
+	}
+	_, err := s.Store.Pending(ctx)
+	return err
+}
+
+// listenMetrics serves /metrics alone on --metrics ADDR, when given: the
+// operator chose who can reach that address, so it has no loopback rule.
+func (s *Server) listenMetrics(h http.Handler) error {
+	if s.cfg.Metrics == "" || s.cfg.Metrics == "off" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.Metrics)
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
+	s.addrs["metrics"] = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	go s.metricsHTTP.Serve(ln)
+	return nil
+}
