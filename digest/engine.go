@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +20,7 @@ type Store interface {
 	GetDigestState(ctx context.Context, memberID int64) (*store.DigestState, error)
 	ClaimDigests(ctx context.Context, owner string, lease time.Duration, now time.Time, limit int) ([]*store.DigestState, error)
 	NextDigestDue(ctx context.Context) (time.Time, bool, error)
-	CommitDigest(ctx context.Context, d *store.DigestState, o store.DigestOutcome) error
+	CommitDigests(ctx context.Context, cs []store.DigestCommit) (lost []int, err error)
 	DigestPosts(ctx context.Context, listID, after, upto int64, limit int) ([]*store.Message, error)
 	LastUID(ctx context.Context, listID int64) (int64, error)
 	MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error)
@@ -79,9 +78,6 @@ type Engine struct {
 	// Queued, when set, is called after digest mail was queued (the
 	// server wakes the delivery engine with it).
 	Queued func()
-
-	mu    sync.Mutex
-	cache map[string][]*Rendered // shared bodies of the current batch
 }
 
 // New returns an engine; Run starts it.
@@ -154,22 +150,49 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e.mu.Lock()
-	e.cache = map[string][]*Rendered{}
-	e.mu.Unlock()
+	b := newBatch(e.st)
 	var errs []error
-	before := e.queued.Load()
+	cs := make([]store.DigestCommit, 0, len(ds))
 	for _, d := range ds {
-		if err := e.process(ctx, d, now); errors.Is(err, store.ErrLeaseLost) {
-			e.log.Info("digest claim lost; retried later", "member", d.MemberID)
-		} else if err != nil {
-			errs = append(errs, err)
+		c, err := e.plan(ctx, b, d, now)
+		if err != nil {
+			errs = append(errs, err) // the lease runs out and the member is retried
+			continue
 		}
+		cs = append(cs, *c)
 	}
-	if e.queued.Load() != before && e.Queued != nil {
-		e.Queued()
+	if err := e.commit(ctx, cs); err != nil {
+		errs = append(errs, err)
 	}
 	return len(ds), errors.Join(errs...)
+}
+
+// commit stores the batch's outcomes in one transaction and wakes
+// delivery when mail was queued.
+func (e *Engine) commit(ctx context.Context, cs []store.DigestCommit) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	lost, err := e.st.CommitDigests(ctx, cs)
+	if err != nil {
+		return err
+	}
+	for _, i := range lost {
+		e.log.Info("digest claim lost; retried later", "member", cs[i].State.MemberID)
+		cs[i].Outcome.Mail = nil
+	}
+	var queued int64
+	for _, c := range cs {
+		queued += int64(len(c.Outcome.Mail))
+	}
+	e.queued.Add(queued)
+	if queued > 0 {
+		e.log.Info("digests queued", "members", len(cs)-len(lost), "mails", queued)
+		if e.Queued != nil {
+			e.Queued()
+		}
+	}
+	return nil
 }
 
 // SendNow makes every pending digest of the list due now and sends them

@@ -42,10 +42,7 @@ func (e *Engine) Preview(ctx context.Context, l *store.List, address, format str
 	if len(msgs) == 0 {
 		return nil, ErrNoPosts
 	}
-	e.mu.Lock()
-	e.cache = map[string][]*Rendered{}
-	e.mu.Unlock()
-	ms, err := e.mails(ctx, l, d, msgs, e.Now())
+	ms, err := e.mails(ctx, newBatch(e.st), l, d, msgs, e.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -41,31 +41,34 @@ func FormatOf(d *store.DigestState) string {
 // clock (zero when they are not in digest mode).
 func (e *Engine) NextDue(d *store.DigestState) time.Time { return NextDueAt(d, e.Now()) }
 
-// process sends one claimed member's digest, or reschedules them.
-func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Time) error {
+// plan works out one claimed member's outcome: their digest's mail and
+// cursor move, or a new due time. Nothing is stored until the batch
+// commits.
+func (e *Engine) plan(ctx context.Context, b *batch, d *store.DigestState, now time.Time) (*store.DigestCommit, error) {
 	sched := ScheduleOf(d)
 	next, err := sched.Next(now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if d.FinalUpto == 0 && d.NextDue.IsZero() {
 		// Newly in digest mode or rescheduled: due at the next slot after
 		// the last digest (so a change of period or hour skips none).
 		if due := e.NextDue(d); due.After(now) {
-			return e.st.CommitDigest(ctx, d, store.DigestOutcome{Cursor: d.Cursor, NextDue: due})
+			return &store.DigestCommit{State: d, Outcome: store.DigestOutcome{Cursor: d.Cursor, NextDue: due}}, nil
 		}
 	}
 	upto := d.FinalUpto
 	if upto == 0 {
-		if upto, err = e.st.LastUID(ctx, d.Member.ListID); err != nil {
-			return err
+		if upto, err = b.lastUID(ctx, d.Member.ListID); err != nil {
+			return nil, err
 		}
 	}
-	msgs, err := e.st.DigestPosts(ctx, d.Member.ListID, d.Cursor, upto, e.cfg.MaxRun)
+	msgs, err := b.posts(ctx, d.Member.ListID, d.Cursor, upto, e.cfg.MaxRun)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out := store.DigestOutcome{Cursor: d.Cursor, NextDue: next}
+	c := &store.DigestCommit{State: d, Outcome: store.DigestOutcome{Cursor: d.Cursor, NextDue: next}}
+	out := &c.Outcome
 	if d.FinalUpto > 0 {
 		out.NextDue = time.Time{} // the last digest: stop
 	}
@@ -73,33 +76,28 @@ func (e *Engine) process(ctx context.Context, d *store.DigestState, now time.Tim
 		if len(msgs) > 0 {
 			out.Cursor = msgs[len(msgs)-1].UID // disabled: skip as fan-out does
 		}
-		return e.st.CommitDigest(ctx, d, out)
+		return c, nil
 	}
 	out.Cursor = msgs[len(msgs)-1].UID
 	if out.Cursor < upto && len(msgs) == e.cfg.MaxRun {
 		out.NextDue = now // more to send: claim again at once
 	}
-	l, err := e.st.GetListByID(ctx, d.Member.ListID)
+	l, err := b.list(ctx, d.Member.ListID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out.Mail, err = e.mails(ctx, l, d, msgs, now)
+	out.Mail, err = e.mails(ctx, b, l, d, msgs, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out.Sent = now
-	if err := e.st.CommitDigest(ctx, d, out); err != nil {
-		return err
-	}
-	e.queued.Add(int64(len(out.Mail)))
-	e.log.Info("digest queued", "list", l.Address, "member", d.MemberID, "posts", len(msgs), "parts", len(out.Mail))
-	return nil
+	return c, nil
 }
 
 // mails renders (or takes from the batch cache) each part and adds the
 // member's own header fields.
-func (e *Engine) mails(ctx context.Context, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
-	rs, err := e.render(ctx, l, d, msgs, now)
+func (e *Engine) mails(ctx context.Context, bt *batch, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
+	rs, err := e.render(ctx, bt, l, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +105,7 @@ func (e *Engine) mails(ctx context.Context, l *store.List, d *store.DigestState,
 	out := make([]*store.QueuedMail, 0, len(rs))
 	for i, r := range rs {
 		var b bytes.Buffer
+		b.Grow(len(r.Head) + len(r.Body) + 512)
 		fmt.Fprintf(&b, "Message-ID: <digest.%s.%s-%s.%d@%s>\r\n", strconv.FormatInt(d.MemberID, 36),
 			strconv.FormatInt(msgs[0].UID, 36), strconv.FormatInt(msgs[len(msgs)-1].UID, 36), i+1, l.Domain())
 		delivery.AppendUnsubscribe(&b, l, e.cfg.BaseURL, e.tokens.Unsubscribe(d.MemberID))
@@ -119,7 +118,7 @@ func (e *Engine) mails(ctx context.Context, l *store.List, d *store.DigestState,
 
 // render returns the rendered parts for these posts, shared by every
 // member of the batch with the same range, period, format and local date.
-func (e *Engine) render(ctx context.Context, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
+func (e *Engine) render(ctx context.Context, b *batch, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
 	sched := ScheduleOf(d)
 	loc, _ := sched.Location()
 	date := now
@@ -130,10 +129,7 @@ func (e *Engine) render(ctx context.Context, l *store.List, d *store.DigestState
 	format := FormatOf(d)
 	key := fmt.Sprintf("%d|%d-%d|%s|%s|%s", l.ID, msgs[0].UID, msgs[len(msgs)-1].UID, sched.Period, format,
 		date.Format(time.RFC3339))
-	e.mu.Lock()
-	cached := e.cache[key]
-	e.mu.Unlock()
-	if cached != nil {
+	if cached := b.rendered[key]; cached != nil {
 		return cached, nil
 	}
 	posts := make([]*Post, len(msgs))
@@ -154,9 +150,7 @@ func (e *Engine) render(ctx context.Context, l *store.List, d *store.DigestState
 		}
 		out[i] = r
 	}
-	e.mu.Lock()
-	e.cache[key] = out
-	e.mu.Unlock()
+	b.rendered[key] = out
 	return out, nil
 }
 

@@ -27,6 +27,13 @@ type Digests interface {
 	// the lease was taken over or the member's state changed since the
 	// claim (nothing is queued then).
 	CommitDigest(ctx context.Context, d *DigestState, o DigestOutcome) error
+	// CommitDigests is CommitDigest for a claimed batch in one
+	// transaction (one disk sync for the batch, not one per member): each
+	// member's cursor moves with their own mail, fenced as in
+	// CommitDigest. A member whose claim was lost is left out, nothing of
+	// theirs queued, and their index in cs is returned in lost. It does
+	// not set the queued mails' IDs.
+	CommitDigests(ctx context.Context, cs []DigestCommit) (lost []int, err error)
 	// DigestPosts returns archived posts of a list with UIDs in
 	// (after, upto], in UID order, at most limit (keyset paging).
 	DigestPosts(ctx context.Context, listID, after, upto int64, limit int) ([]*Message, error)
@@ -104,6 +111,12 @@ type DigestOutcome struct {
 	NextDue time.Time // zero: stop (the member left digest mode)
 	Sent    time.Time // when it went out; zero when nothing was sent
 	Mail    []*QueuedMail
+}
+
+// DigestCommit is one claimed member and what the engine did for them.
+type DigestCommit struct {
+	State   *DigestState
+	Outcome DigestOutcome
 }
 
 // DigestsDueNow is the one method `digest send --now` adds: every active

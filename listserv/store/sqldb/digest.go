@@ -85,17 +85,25 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if _, err := q.exec(ctx, `UPDATE digest_members SET owner = $1, lease_until = $2 WHERE member_id = $3`,
-				owner, until, id); err != nil {
-				return err
-			}
-			d, err := scanDigest(q.queryRow(ctx, digestSelect+`WHERE m.id = $1`, id))
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
+		if len(ids) == 0 {
+			return nil
 		}
+		// Two statements for the whole batch, not two per member.
+		in, args := idList(ids, 2)
+		if _, err := q.exec(ctx, `UPDATE digest_members SET owner = $1, lease_until = $2 WHERE member_id IN (`+in+`)`,
+			append([]any{owner, until}, args...)...); err != nil {
+			return err
+		}
+		sel, _ := idList(ids, 0)
+		rs, err = q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
+		if err != nil {
+			return err
+		}
+		byID, err := collect(rs, scanDigest)
+		if err != nil {
+			return err
+		}
+		out = inIDOrder(ids, byID)
 		return nil
 	})
 	return out, wrap("claim digests", err)
@@ -116,6 +124,31 @@ func (db *DB) NextDigestDue(ctx context.Context) (time.Time, bool, error) {
 // member's digest state since (fencing on owner, lease, due, final and
 // the member's mode).
 func (db *DB) CommitDigest(ctx context.Context, d *store.DigestState, o store.DigestOutcome) error {
+	err := db.d.tx(ctx, func(q querier) error {
+		ok, err := moveDigestCursor(ctx, q, d, o)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return store.ErrLeaseLost
+		}
+		now := time.Now()
+		for _, m := range o.Mail {
+			if err := enqueueIn(ctx, q, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrLeaseLost) {
+		return store.ErrLeaseLost
+	}
+	return wrap("commit digest", err)
+}
+
+// moveDigestCursor is CommitDigest's fenced update; false when the claim
+// no longer holds.
+func moveDigestCursor(ctx context.Context, q querier, d *store.DigestState, o store.DigestOutcome) (bool, error) {
 	claimedDue := int64(0)
 	if !d.NextDue.IsZero() {
 		claimedDue = d.NextDue.UnixMilli()
@@ -135,31 +168,12 @@ func (db *DB) CommitDigest(ctx context.Context, d *store.DigestState, o store.Di
 	if !sent.IsZero() {
 		sentMS = sent.UnixMilli()
 	}
-	err := db.d.tx(ctx, func(q querier) error {
-		n, err := q.exec(ctx, `UPDATE digest_members SET cursor_uid = $1, next_due = $2, final_upto = $3, last_sent = $4,
-			owner = '', lease_until = 0
-			WHERE member_id = $5 AND owner = $6 AND lease_until = $7 AND next_due = $8 AND final_upto = $9
-			AND EXISTS (SELECT 1 FROM members WHERE id = $5 AND mode = $10)`,
-			o.Cursor, next, final, sentMS, d.MemberID, d.Owner, d.LeaseMS, claimedDue, d.FinalUpto, d.Member.Mode)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrLeaseLost
-		}
-		now := time.Now().UnixMilli()
-		for _, m := range o.Mail {
-			if err := q.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-				m.From, m.To, m.Raw, now, now).Scan(&m.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if errors.Is(err, store.ErrLeaseLost) {
-		return store.ErrLeaseLost
-	}
-	return wrap("commit digest", err)
+	n, err := q.exec(ctx, `UPDATE digest_members SET cursor_uid = $1, next_due = $2, final_upto = $3, last_sent = $4,
+		owner = '', lease_until = 0
+		WHERE member_id = $5 AND owner = $6 AND lease_until = $7 AND next_due = $8 AND final_upto = $9
+		AND EXISTS (SELECT 1 FROM members WHERE id = $5 AND mode = $10)`,
+		o.Cursor, next, final, sentMS, d.MemberID, d.Owner, d.LeaseMS, claimedDue, d.FinalUpto, d.Member.Mode)
+	return n == 1, err
 }
 
 // DigestPosts pages through the archive by UID (messages_uid index).

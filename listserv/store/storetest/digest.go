@@ -13,6 +13,7 @@ var digestTests = []storeTest{
 	{"DigestEnterLeave", testDigestEnterLeave},
 	{"DigestClaimCommit", testDigestClaimCommit},
 	{"DigestCommitFenced", testDigestCommitFenced},
+	{"DigestCommitBatch", testDigestCommitBatch},
 	{"DigestConcurrentClaimers", testDigestConcurrentClaimers},
 	{"DigestSettings", testDigestSettings},
 	{"ListDigestDefaults", testListDigestDefaults},
