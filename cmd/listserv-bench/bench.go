@@ -135,7 +135,11 @@ func (b *bench) runOne(ctx context.Context, res *result) error {
 		c.db = dbURL
 	}
 
-	// Lists and members.
+	// The store, as an operator makes it (other commands refuse to create
+	// one), then lists and members.
+	if _, err := c.run(ctx, "migrate"); err != nil {
+		return err
+	}
 	if _, err := c.run(ctx, "list", "create", benchList, "--policy", "open"); err != nil {
 		return err
 	}

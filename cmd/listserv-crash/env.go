@@ -102,6 +102,10 @@ func (e *env) setupList(ctx context.Context, s *storeRef, members []string) erro
 
 // setupListModes is setupList with each member's delivery mode.
 func (e *env) setupListModes(ctx context.Context, s *storeRef, members []string, mode func(i int) string) error {
+	// Only serve and migrate create a store; the operator runs migrate first.
+	if err := e.cli(ctx, s.url, "migrate"); err != nil {
+		return err
+	}
 	if err := e.cli(ctx, s.url, "list", "create", listAddr, "--name", "Crash", "--policy", "open"); err != nil {
 		return err
 	}
