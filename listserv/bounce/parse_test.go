@@ -1,0 +1,57 @@
+package bounce
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestParseSeeds(t *testing.T) {
+	for _, c := range []struct {
+		file, addr string
+		kind       Kind
+		class      Class
+	}{
+		{"dsn.eml", "ann@example.com", Failed, Permanent},
+		{"qmail.eml", "bob@example.com", Failed, Permanent},
+		{"arf.eml", "carol@example.com", Feedback, ""},
+	} {
+		raw, err := os.ReadFile("testdata/" + c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Parse(raw)
+		if r.Kind != c.kind || len(r.Recipients) != 1 || r.Recipients[0].Address != c.addr || r.Recipients[0].Class != c.class {
+			t.Errorf("%s: got %+v, want %s %s %s", c.file, r, c.kind, c.addr, c.class)
+		}
+	}
+}
+
+// TestDelayedDSN: a DSN whose action is delayed is a temporary failure;
+// one saying delivered scores nobody.
+func TestDelayedDSN(t *testing.T) {
+	dsn := func(action, status string) []byte {
+		return []byte(strings.ReplaceAll("From: MAILER-DAEMON@mx.example.net\nSubject: Delivery Status Notification\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nreport\n"+
+			"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; ann@example.com\n"+
+			"Action: "+action+"\nStatus: "+status+"\n\n--b--\n", "\n", "\r\n"))
+	}
+	if r := Parse(dsn("delayed", "4.4.1")); r.Kind != Failed || r.Recipients[0].Class != Temporary {
+		t.Errorf("delayed: %+v", r)
+	}
+	if r := Parse(dsn("failed", "5.1.1")); r.Kind != Failed || r.Recipients[0].Class != Permanent {
+		t.Errorf("failed: %+v", r)
+	}
+	if r := Parse(dsn("delivered", "2.0.0")); r.Kind != Delivered || len(r.Recipients) != 0 {
+		t.Errorf("delivered: %+v", r)
+	}
+}
+
+// TestVacationIsNotBounce: an out-of-office answer names nobody.
+func TestVacationIsNotBounce(t *testing.T) {
+	raw := "From: Ann <ann@example.com>\r\nTo: team-bounces+x@lists.example.org\r\nSubject: Out of Office: hello\r\n" +
+		"Auto-Submitted: auto-replied\r\n\r\nI am away until Monday. Write to bob@example.com meanwhile.\r\n"
+	if r := Parse([]byte(raw)); r.Kind != AutoReply || len(r.Recipients) != 0 {
+		t.Errorf("vacation: %+v", r)
+	}
+}

@@ -1,0 +1,59 @@
+package bounce
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// sesNotice is an Amazon SES notification (bounce, delivery, complaint)
+// mailed as JSON.
+type sesNotice struct {
+	NotificationType string `json:"notificationType"`
+	Bounce           struct {
+		BounceType        string `json:"bounceType"`
+		BouncedRecipients []struct {
+			EmailAddress string `json:"emailAddress"`
+			Status       string `json:"status"`
+		} `json:"bouncedRecipients"`
+	} `json:"bounce"`
+	Complaint struct {
+		ComplainedRecipients []struct {
+			EmailAddress string `json:"emailAddress"`
+		} `json:"complainedRecipients"`
+	} `json:"complaint"`
+}
+
+// detectSES reads Amazon SES's JSON notifications.
+func detectSES(m *msg) *Result {
+	i := strings.Index(m.text, `{"notificationType"`)
+	if i < 0 {
+		return nil
+	}
+	var n sesNotice
+	if err := json.NewDecoder(strings.NewReader(m.text[i:])).Decode(&n); err != nil {
+		return nil
+	}
+	switch n.NotificationType {
+	case "Delivery":
+		return &Result{Kind: Delivered}
+	case "Complaint":
+		var rs []Recipient
+		for _, r := range n.Complaint.ComplainedRecipients {
+			rs = addRecipient(rs, Recipient{Address: clean(r.EmailAddress)})
+		}
+		return &Result{Kind: Feedback, Recipients: rs}
+	case "Bounce":
+		class := Permanent
+		if n.Bounce.BounceType == "Transient" {
+			class = Temporary
+		}
+		var rs []Recipient
+		for _, r := range n.Bounce.BouncedRecipients {
+			rs = addRecipient(rs, Recipient{Address: clean(r.EmailAddress), Class: class, Status: findEnhanced(r.Status)})
+		}
+		if len(rs) > 0 {
+			return &Result{Kind: Failed, Recipients: rs}
+		}
+	}
+	return nil
+}
