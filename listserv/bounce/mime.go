@@ -19,7 +19,7 @@ type msg struct {
 	hdr      textproto.Header
 	from     string // the bounce's From
 	subject  string
-	ctype    string // top-level media type
+	ctype    string   // top-level media type
 	status   [][]byte // message/delivery-status bodies
 	feedback [][]byte // message/feedback-report bodies
 	text     string   // the human-readable report, decoded

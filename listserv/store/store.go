@@ -35,6 +35,7 @@ type Store interface {
 	Moderation
 	Subscriptions
 	Digests
+	Bounces
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
