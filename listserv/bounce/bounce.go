@@ -51,6 +51,9 @@ type Result struct {
 	// OriginalTo are the To addresses of the returned message, when it
 	// is enclosed (for ARF reports that name no recipient).
 	OriginalTo []string
+	// Robot: the message looks machine-made as a bounce does (null or
+	// robot sender, report type, bounce subject).
+	Robot bool
 }
 
 // maxSize bounds the bytes read; the parts of a bounce that matter are
@@ -70,10 +73,11 @@ func Parse(raw []byte) *Result {
 			if r.OriginalTo == nil {
 				r.OriginalTo = m.origTo
 			}
+			r.Robot = m.looksLikeBounce()
 			return r
 		}
 	}
-	return &Result{Kind: NotBounce, OriginalTo: m.origTo}
+	return &Result{Kind: NotBounce, OriginalTo: m.origTo, Robot: m.looksLikeBounce()}
 }
 
 type detector struct {

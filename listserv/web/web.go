@@ -89,6 +89,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
 	s.moderationRoutes(r)
 	s.subscriptionRoutes(r)
+	s.reenableRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
