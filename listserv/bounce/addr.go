@@ -7,7 +7,7 @@ import (
 
 // addrRE matches a dot-atom addr-spec with a dotted domain; good enough
 // for what MTAs print, and it never matches across spaces.
-var addrRE = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-][A-Za-z0-9.!#$%&'*+/=?^_` + "`" + `{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
+var addrRE = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+=?^_` + "`" + `{|}~-][A-Za-z0-9.!#$%&'*+=?^_` + "`" + `{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
 
 // addressesIn returns the addresses in a header value or text, lower-cased.
 func addressesIn(s string) []string {
@@ -64,4 +64,24 @@ func addRecipient(rs []Recipient, r Recipient) []Recipient {
 		}
 	}
 	return append(rs, r)
+}
+
+// selfSent: a is the original sender and also its addressee, and no
+// robot or the bounce's own sender.
+func (m *msg) selfSent(a string) bool {
+	lp, _, _ := strings.Cut(a, "@")
+	if robotRE.MatchString(lp) {
+		return false
+	}
+	for _, b := range addressesIn(m.hdr.Get("From")) {
+		if a == b {
+			return false
+		}
+	}
+	for _, b := range m.origTo {
+		if a == b {
+			return true
+		}
+	}
+	return false
 }

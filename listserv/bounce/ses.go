@@ -30,7 +30,9 @@ func detectSES(m *msg) *Result {
 		return nil
 	}
 	var n sesNotice
-	if err := json.NewDecoder(strings.NewReader(m.text[i:])).Decode(&n); err != nil {
+	// SNS wraps long lines; the JSON has no line breaks of its own.
+	js := strings.NewReplacer("\r", "", "\n", "").Replace(m.text[i:])
+	if err := json.NewDecoder(strings.NewReader(js)).Decode(&n); err != nil {
 		return nil
 	}
 	switch n.NotificationType {

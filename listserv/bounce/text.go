@@ -90,17 +90,28 @@ func detectText(m *msg) *Result {
 		addr string
 		line int
 	}
-	var cs []cand
+	var cs, self []cand
 	for i, line := range lines {
 		sm := leadRE.FindStringSubmatch(line)
 		if sm == nil {
 			continue
 		}
 		a := clean(sm[1])
-		if m.bystander(a) || !trailerOK(sm[2]) {
+		if !trailerOK(sm[2]) {
+			continue
+		}
+		if m.bystander(a) {
+			if m.selfSent(a) {
+				self = append(self, cand{a, i})
+			}
 			continue
 		}
 		cs = append(cs, cand{a, i})
+	}
+	if len(cs) == 0 && len(self) > 0 {
+		// Someone wrote to themselves and that failed: the sender is
+		// the recipient.
+		cs = self
 	}
 	if len(cs) == 0 {
 		// Second tier: an address anywhere on a line that speaks of a
@@ -200,10 +211,15 @@ func detectOriginalTo(m *msg) *Result {
 	}
 	class, code := textClass(m.text)
 	if class == "" {
-		if !failureLine.MatchString(m.text + "\n" + m.subject) {
+		// Without a reply code, only a report that says the group or
+		// address does not exist or refuses the post will do.
+		if !groupRE.MatchString(m.text + "\n" + m.from) {
 			return nil
 		}
 		class = phraseClass(m.text + "\n" + m.subject)
 	}
 	return &Result{Kind: Failed, Recipients: []Recipient{{Address: m.origTo[0], Class: class, Status: code}}}
 }
+
+// groupRE: Google Groups and similar services that answer for a group.
+var groupRE = regexp.MustCompile(`(?i)google ?groups|googlegroups|グループ|group you tried to contact|does not exist|doesn't exist|no such (user|address|mailbox)`)

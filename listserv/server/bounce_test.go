@@ -129,7 +129,9 @@ func TestBounces(t *testing.T) {
 		clk.add(24 * time.Hour)
 		e.mustSend(t, "", []string{bobVERP}, dsn(bobVERP, "bob@example.com", "failed", "5.1.1"))
 		e.memberBy(t, l.ID, "bob@example.com", "bob disabled", func(m *store.Member) bool { return m.Status == store.StatusDisabledBounces })
-		waitFor(t, "notices", func() bool { return len(e.copiesTo("bob@example.com")) >= 2 && len(e.copiesTo("owner@example.net")) >= 2 })
+		waitFor(t, "notices", func() bool {
+			return len(e.copiesTo("bob@example.com")) >= 2 && len(e.copiesTo("owner@example.net")) >= 2
+		})
 		notice := string(e.copiesTo("bob@example.com")[1].Data)
 		link := regexp.MustCompile(`https://lists\.example\.org/bounces/enable/[a-z0-9-]+`).FindString(notice)
 		if link == "" || !strings.Contains(notice, "Auto-Submitted: auto-generated") {
