@@ -64,3 +64,12 @@ func NextText(d *store.DigestState, now time.Time) string {
 	}
 	return "next digest: " + Human(t, ScheduleOf(d))
 }
+
+// Settings offers SaveSettings as a method over one store, for callers
+// that take it as a value (the web pages).
+type Settings struct{ St SettingsStore }
+
+// SaveSettings is SaveSettings over s.St.
+func (s Settings) SaveSettings(ctx context.Context, ds store.DigestSettings) error {
+	return SaveSettings(ctx, s.St, ds)
+}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/demnet-uk/listserv/internal/browser"
 	"github.com/demnet-uk/listserv/listserv/store"
-	"github.com/demnet-uk/listserv/listserv/web"
 )
 
 // htmlOnlyPost is a post with only an HTML body, full of what the preview
@@ -48,7 +47,7 @@ func TestModerationInBrowser(t *testing.T) {
 	}
 	links := make([]string, 2)
 	for i := range links {
-		u, err := web.LoginLink(ctx, e.st, baseURL, "mod@example.net", "/moderate")
+		u, err := signinLink(ctx, e.st, baseURL, "mod@example.net", "/moderate")
 		if err != nil {
 			t.Fatal(err)
 		}

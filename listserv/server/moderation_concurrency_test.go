@@ -13,13 +13,12 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/store"
-	"github.com/demnet-uk/listserv/listserv/web"
 )
 
 // modSignIn returns a web client signed in as addr through a login link.
 func modSignIn(t *testing.T, e *env, addr string) *webClient {
 	t.Helper()
-	link, err := web.LoginLink(context.Background(), e.st, baseURL, addr, "/moderate")
+	link, err := signinLink(context.Background(), e.st, baseURL, addr, "/moderate")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,13 +217,8 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 }
 
 func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
-	site := s.cfg.SiteAddress
-	if site == "" {
-		site = "listserv@" + s.cfg.Hostname
-	}
-	w, err := web.New(s.Store, tokens, s.log.With("part", "web"),
-		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, SiteAddress: site,
-			TrustedProxies: s.cfg.TrustedProxies})
+	w, err := web.New(s.Store, s.webEngines(tokens), tokens, s.log.With("part", "web"),
+		web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

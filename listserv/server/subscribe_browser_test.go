@@ -13,7 +13,6 @@ import (
 
 	"github.com/demnet-uk/listserv/internal/browser"
 	"github.com/demnet-uk/listserv/listserv/store"
-	"github.com/demnet-uk/listserv/listserv/web"
 )
 
 // TestSubscribeInBrowser drives tests/browser/subscribe.mjs in headless
@@ -110,7 +109,7 @@ func TestSubscribeInBrowser(t *testing.T) {
 		fmt.Fprint(w, strings.Replace(out, baseURL, base, 1))
 	}))
 	defer helper.Close()
-	ownerLink, err := web.LoginLink(ctx, e.st, base, "owner@example.net", "/lists/team.lists.example.org/joining")
+	ownerLink, err := signinLink(ctx, e.st, base, "owner@example.net", "/lists/team.lists.example.org/joining")
 	if err != nil {
 		t.Fatal(err)
 	}

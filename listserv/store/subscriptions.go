@@ -50,6 +50,11 @@ type Subscriptions interface {
 	// address had enough already (ErrThrottled). Counting and inserting
 	// are serialised, so concurrent requests cannot both slip through.
 	CreateSubToken(ctx context.Context, t *SubToken, lim TokenLimits) error
+	// Invite stores invitations to one list and the audit row that
+	// records them in one transaction. An invitation to an address already
+	// on the list, or one lim refuses, is skipped whole; sent counts the
+	// rest and a.Detail becomes "N of M invited".
+	Invite(ctx context.Context, listID int64, invs []*Invitation, lim TokenLimits, a *Audit) (sent int, err error)
 	// GetSubToken returns a token in any state (used, expired) so a page
 	// can say which list it was for; ErrNotFound when unknown.
 	GetSubToken(ctx context.Context, hash string) (*SubToken, error)
@@ -201,6 +206,14 @@ type SubToken struct {
 	Created time.Time
 	Expires time.Time
 	Used    time.Time
+}
+
+// Invitation is one invitation: the token it carries, the consent
+// evidence of it and the mail that delivers it.
+type Invitation struct {
+	Token   *SubToken
+	Consent *Consent
+	Mail    *QueuedMail
 }
 
 // TokenLimits bound how many tokens one address gets: PerList for the

@@ -19,6 +19,10 @@ type Web interface {
 	// CountTokens counts tokens of a purpose made for address since t.
 	CountTokens(ctx context.Context, address, purpose string, since time.Time) (int, error)
 	CreateSession(ctx context.Context, hash, address string, expires time.Time) error
+	// RedeemLogin consumes a live login token and creates a session for
+	// its address in one transaction, so a failure cannot use up the
+	// token without signing anyone in. ErrNotFound as ConsumeToken.
+	RedeemLogin(ctx context.Context, tokenHash, sessionHash string, now, expires time.Time) (*Token, error)
 	GetSession(ctx context.Context, hash string, now time.Time) (address string, err error)
 	DeleteSession(ctx context.Context, hash string) error
 	// Memberships lists every subscription of an address, on every list.

@@ -23,7 +23,8 @@ type Store interface {
 	ApprovedSubscriptions(ctx context.Context, since time.Time) ([]*store.Held, error)
 	AddConsent(ctx context.Context, c *store.Consent) error
 	ListConsent(ctx context.Context, address string) ([]*store.Consent, error)
-	AddAudit(ctx context.Context, a *store.Audit) error
+	// Invite writes the invitations and their audit row in one transaction.
+	Invite(ctx context.Context, listID int64, invs []*store.Invitation, lim store.TokenLimits, a *store.Audit) (int, error)
 
 	CreateSubToken(ctx context.Context, t *store.SubToken, lim store.TokenLimits) error
 	GetSubToken(ctx context.Context, hash string) (*store.SubToken, error)

@@ -2,10 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
-	"time"
 
+	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/token"
 )
@@ -16,7 +17,6 @@ import (
 const (
 	sessionCookie = "ls_session"
 	anonCookie    = "ls_anon"
-	sessionTTL    = 30 * 24 * time.Hour
 )
 
 // Caller is the signed-in person, with their memberships.
@@ -65,18 +65,32 @@ func (c *Caller) ModeratedLists() []int64 {
 type callerKey struct{}
 
 // identify loads the caller from the session cookie for every request.
+// A store failure is logged and the visitor treated as signed out for
+// this request: pages then ask them to sign in rather than act as nobody.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			h := token.Hash(c.Value)
-			if addr, err := s.st.GetSession(r.Context(), h, time.Now()); err == nil {
-				ms, _ := s.st.Memberships(r.Context(), addr)
-				caller := &Caller{Address: addr, sessionHash: h, Memberships: ms}
+			if caller, err := s.caller(r.Context(), c.Value); err == nil {
 				r = r.WithContext(context.WithValue(r.Context(), callerKey{}, caller))
+			} else if !errors.Is(err, signin.ErrInvalid) {
+				s.log.Error("session", "err", err)
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// caller resolves a session cookie to the person and their memberships.
+func (s *Server) caller(ctx context.Context, cookie string) (*Caller, error) {
+	sess, err := s.signin.Resolve(ctx, cookie)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.st.Memberships(ctx, sess.Address)
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{Address: sess.Address, sessionHash: sess.Hash, Memberships: ms}, nil
 }
 
 // CallerOf returns the signed-in caller or nil.

@@ -18,7 +18,7 @@ const maxRequestURI = 4096
 
 // listByID finds a list by its RFC 2919 id (team.lists.example.org) in one
 // indexed store lookup, whatever the number of dots.
-func listByID(ctx context.Context, st store.Store, id string) (*store.List, error) {
+func listByID(ctx context.Context, st Store, id string) (*store.List, error) {
 	if id == "" || len(id) > maxListID {
 		return nil, store.ErrNotFound
 	}

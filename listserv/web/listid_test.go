@@ -12,9 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
+	"github.com/demnet-uk/listserv/listserv/subscribe"
 	"github.com/demnet-uk/listserv/listserv/token"
 	"github.com/demnet-uk/listserv/listserv/web"
 )
@@ -64,11 +68,19 @@ func stores(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	t.Run("postgres", func(t *testing.T) { open(t, testpg.URL(t)) })
 }
 
+// moderator offers moderation's actions over st, as the server does.
 // site serves st over a real HTTP server and returns its URL.
 func site(t *testing.T, st store.Store, opts web.Options) string {
 	t.Helper()
-	w, err := web.New(st, token.New([]byte("0123456789abcdef0123456789abcdef")),
-		slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	tokens := token.New([]byte("0123456789abcdef0123456789abcdef"))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := web.Engines{
+		Signin:     signin.New(st, log, signin.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
+		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
+		Moderation: moderation.Actions{St: st},
+		Digest:     digest.Settings{St: st},
+	}
+	w, err := web.New(st, eng, tokens, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,25 +4,20 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/demnet-uk/listserv/listserv/admin"
-	"github.com/demnet-uk/listserv/listserv/notice"
-	"github.com/demnet-uk/listserv/listserv/store"
-	"github.com/demnet-uk/listserv/listserv/token"
+	"github.com/demnet-uk/listserv/listserv/signin"
 )
 
-// Login links are valid 15 minutes and used once; at most loginPerWindow
-// are mailed to one address per window, so the form cannot mail-bomb.
-const (
-	loginTTL       = 15 * time.Minute
-	loginPerWindow = 3
-	loginWindow    = time.Hour
-)
+// The sign-in pages are a thin door on the signin engine, which keeps
+// the rules (who gets a link, how many, single use) for the CLI too.
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext keeps redirects on this site (see signin.SafeNext).
+func safeNext(next string) string { return signin.SafeNext(next) }
 
 type loginView struct {
 	CSRF, Next, Address, Token string
@@ -48,59 +43,29 @@ func (s *Server) sendLogin(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, http.StatusUnprocessableEntity, "login", v)
 		return
 	}
-	if !s.signins.allow(limitKey(clientIP(r)), time.Now()) {
+	// Per client here (HTTP-level); per address in the engine.
+	if !s.signins.allow(limitKey(clientIP(r)), s.signin.Now()) {
 		s.log.Warn("sign-in requests throttled", "client", clientIP(r))
 		s.Error(w, r, http.StatusTooManyRequests, "Too many requests",
 			"Many sign-in links were asked for from your connection. Please try again in a few minutes.")
 		return
 	}
-	if err := s.mailLoginLink(r, addr, v.Next); err != nil && !errors.Is(err, errThrottled) {
-		s.log.Error("login link", "err", err)
-		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+	if err := s.signin.RequestLink(r.Context(), addr, v.Next); err != nil && !errors.Is(err, signin.ErrNotSent) {
+		s.oops(w, r, "login link", err)
 		return
 	}
 	v.Sent = true
 	s.Render(w, r, http.StatusOK, "login", v)
 }
 
-// errThrottled means no mail is sent (unknown address, or too many links);
-// the visitor sees the same page either way.
-var errThrottled = errors.New("no login link sent")
-
-// mailLoginLink mails a link only to an address someone here knows (a
-// member, moderator or owner of any list), at most loginPerWindow an hour.
-func (s *Server) mailLoginLink(r *http.Request, addr, next string) error {
-	ctx := r.Context()
-	ms, err := s.st.Memberships(ctx, addr)
-	if err != nil {
-		return err
-	}
-	if len(ms) == 0 {
-		return errThrottled
-	}
-	n, err := s.st.CountTokens(ctx, addr, "login", time.Now().Add(-loginWindow))
-	if err != nil {
-		return err
-	}
-	if n >= loginPerWindow {
-		return errThrottled
-	}
-	link, err := LoginLink(ctx, s.st, s.baseURL, addr, next)
-	if err != nil {
-		return err
-	}
-	q, err := notice.LoginLink(s.siteAddress, addr, link, loginTTL)
-	if err != nil {
-		return err
-	}
-	return s.st.EnqueueMail(ctx, q)
-}
-
 // confirmLogin shows one button: a GET never uses the token (scanners).
 func (s *Server) confirmLogin(w http.ResponseWriter, r *http.Request) {
 	tok := mux.Vars(r)["token"]
-	if _, err := s.st.PeekToken(r.Context(), token.Hash(tok), "login", time.Now()); err != nil {
+	if err := s.signin.Check(r.Context(), tok); errors.Is(err, signin.ErrInvalid) {
 		s.Render(w, r, http.StatusGone, "login", loginView{CSRF: s.CSRFToken(w, r), Invalid: true})
+		return
+	} else if err != nil {
+		s.oops(w, r, "login page", err)
 		return
 	}
 	s.Render(w, r, http.StatusOK, "login_confirm", loginView{CSRF: s.CSRFToken(w, r), Token: tok,
@@ -114,41 +79,44 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.FormExpired(w, r)
 		return
 	}
-	t, err := s.st.ConsumeToken(r.Context(), token.Hash(mux.Vars(r)["token"]), "login", time.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	sess, err := s.signin.Redeem(r.Context(), mux.Vars(r)["token"])
+	if errors.Is(err, signin.ErrInvalid) {
 		s.Render(w, r, http.StatusGone, "login", loginView{CSRF: s.CSRFToken(w, r), Invalid: true})
 		return
 	}
 	if err != nil {
-		s.log.Error("login", "err", err)
-		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		s.oops(w, r, "login", err)
 		return
 	}
-	plain, hash := token.Random()
-	if err := s.st.CreateSession(r.Context(), hash, t.Address, time.Now().Add(sessionTTL)); err != nil {
-		s.log.Error("session", "err", err)
-		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
-		return
-	}
-	s.setCookie(w, sessionCookie, plain, int(sessionTTL.Seconds()))
-	s.log.Info("signed in", "address", t.Address)
+	s.setCookie(w, sessionCookie, sess.Token, int(signin.SessionTTL.Seconds()))
 	next := safeNext(r.PostFormValue("next"))
-	if next == "/" && t.Data != "" {
-		next = safeNext(t.Data)
+	if next == "/" {
+		next = sess.Next
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// logout ends the session; the cookie stays when that fails, so the
+// person can see the error and try again rather than think they are out.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c := CallerOf(r); c != nil {
 		if !s.CheckCSRF(r) {
 			s.FormExpired(w, r)
 			return
 		}
-		s.st.DeleteSession(r.Context(), c.sessionHash)
+		if err := s.signin.SignOut(r.Context(), c.sessionHash); err != nil {
+			s.oops(w, r, "logout", err)
+			return
+		}
 	}
 	s.setCookie(w, sessionCookie, "", -1)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// oops logs an internal failure and answers 500 with a page.
+func (s *Server) oops(w http.ResponseWriter, r *http.Request, what string, err error) {
+	s.log.Error(what, "err", err)
+	s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 }
 
 // FormExpired is the answer to a POST without a valid CSRF token.

@@ -99,7 +99,7 @@ func (s *Server) modDo(r *http.Request, c *Caller, id int64, act moderation.Acti
 	if err != nil || !c.CanModerate(h.ListID) {
 		return modResult{Message: fmt.Sprintf("Held item %d was not found in the lists you moderate.", id)}
 	}
-	out, err := moderation.Act(r.Context(), s.st, id, act, c.Address, reason)
+	out, err := s.mod.Act(r.Context(), id, act, c.Address, reason)
 	if err != nil {
 		s.log.Error("moderate", "held", id, "action", act, "by", c.Address, "err", err)
 		return modResult{Message: fmt.Sprintf("Held item %d: something went wrong; please try again.", id)}

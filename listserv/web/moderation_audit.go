@@ -69,7 +69,7 @@ func (s *Server) modAudit(w http.ResponseWriter, r *http.Request) {
 
 // auditList finds a list by its RFC 2919 id (team.lists.example.org); the
 // local part may hold dots, so each dot is tried as the @.
-func auditList(ctx context.Context, st store.Store, id string) (*store.List, error) {
+func auditList(ctx context.Context, st Store, id string) (*store.List, error) {
 	id = strings.ToLower(id)
 	for i := strings.IndexByte(id, '.'); i > 0; {
 		l, err := st.GetList(ctx, id[:i]+"@"+id[i+1:])

@@ -146,7 +146,7 @@ func (s *Server) modNotify(w http.ResponseWriter, r *http.Request) {
 		if moderation.CheckNotify(n) != nil {
 			continue
 		}
-		if err := moderation.SetNotify(r.Context(), s.st, id, c.Address, n); err != nil {
+		if err := s.mod.SetNotify(r.Context(), id, c.Address, n); err != nil {
 			s.modFail(w, r, "set notify", err)
 			return
 		}

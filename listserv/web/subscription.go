@@ -19,17 +19,10 @@ type subs struct {
 	e *subscribe.Engine
 }
 
-// engine returns a subscription engine on the server's store (it holds
-// no state of its own, so making one is cheap).
-func (s *Server) engine() *subscribe.Engine {
-	return subscribe.New(s.st, s.tokens, s.log.With("part", "subscribe"),
-		subscribe.Options{BaseURL: s.baseURL, SiteAddress: s.siteAddress})
-}
-
 // subscriptionRoutes registers the public list pages, joining and
 // preferences (/lists/{list-id}, /me, ...).
 func (s *Server) subscriptionRoutes(r *mux.Router) {
-	h := &subs{Server: s, e: s.engine()}
+	h := &subs{Server: s, e: s.subs}
 	get, post := http.MethodGet, http.MethodPost
 	r.HandleFunc("/", h.home).Methods(get)
 	r.HandleFunc("/lists/{list}", h.listPage).Methods(get)
@@ -64,11 +57,6 @@ func (h *subs) list(w http.ResponseWriter, r *http.Request) (*store.List, bool) 
 		return nil, false
 	}
 	return l, true
-}
-
-func (h *subs) oops(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.log.Error(what, "err", err)
-	h.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 }
 
 // postForm checks the CSRF token of a signed-in form; ok false means an

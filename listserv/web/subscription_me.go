@@ -206,7 +206,7 @@ func (h *subs) saveDigestSettings(w http.ResponseWriter, r *http.Request, c *Cal
 		Zone: strings.TrimSpace(r.PostFormValue("digest_zone")), Format: r.PostFormValue("digest_format")}
 	err := errors.Join(herr, derr)
 	if err == nil {
-		err = digest.SaveSettings(r.Context(), h.st, ds)
+		err = h.digest.SaveSettings(r.Context(), ds)
 	}
 	if errors.Is(err, digest.ErrBadSchedule) || herr != nil || derr != nil {
 		h.meError(w, r, c, "Choose an hour, a day and a time zone such as Europe/London for your digest.")

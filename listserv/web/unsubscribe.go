@@ -68,7 +68,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.view(r, m, true)
 	// Two clicks at once: the second finds the member gone, which is fine.
-	if _, err := s.engine().Leave(r.Context(), m, "one-click", clientIP(r)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.subs.Leave(r.Context(), m, "one-click", clientIP(r)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("unsubscribe", "member", m.ID, "err", err)
 		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 		return

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -15,14 +16,19 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/signin"
+	"github.com/demnet-uk/listserv/listserv/subscribe"
 	"github.com/demnet-uk/listserv/listserv/token"
 	"github.com/demnet-uk/listserv/templates"
 )
 
 // Server holds what handlers need.
 type Server struct {
-	st      store.Store
+	st      Store
+	signin  *signin.Engine
+	subs    *subscribe.Engine
+	mod     Moderator
+	digest  DigestSettings
 	tokens  *token.Maker
 	log     *slog.Logger
 	pages   map[string]*template.Template
@@ -30,8 +36,6 @@ type Server struct {
 	ready   atomic.Bool
 	// baseURL is the public URL used in mail and for Secure cookies.
 	baseURL string
-	// siteAddress sends mail that belongs to no list (sign-in links).
-	siteAddress string
 	// trustedProxies may name the client in X-Forwarded-For.
 	trustedProxies []netip.Prefix
 	// signins limits sign-in requests per client (memory, one node).
@@ -40,18 +44,22 @@ type Server struct {
 
 // Options configure the web server.
 type Options struct {
-	Capture     bool
-	BaseURL     string
-	SiteAddress string
+	Capture bool
+	BaseURL string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
 }
 
-// New parses the templates (failing at start, not at first request).
-func New(st store.Store, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
-	s := &Server{st: st, tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), siteAddress: opts.SiteAddress,
+// New parses the templates (failing at start, not at first request). The
+// pages read st and change things only through eng.
+func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
+	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil || eng.Digest == nil {
+		return nil, errors.New("web: the sign-in, subscription, moderation and digest engines are required")
+	}
+	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest,
+		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
+		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys)}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {

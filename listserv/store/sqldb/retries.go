@@ -71,10 +71,13 @@ func (db *DB) FinishRetry(ctx context.Context, r *store.Retry, f *store.Failure,
 
 // EnqueueMail queues one message the server sends itself.
 func (db *DB) EnqueueMail(ctx context.Context, m *store.QueuedMail) error {
+	return wrap("enqueue mail", enqueueMail(ctx, db.d, m))
+}
+
+func enqueueMail(ctx context.Context, q querier, m *store.QueuedMail) error {
 	now := time.Now().UnixMilli()
-	err := db.d.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+	return q.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
 		m.From, m.To, m.Raw, now, now).Scan(&m.ID)
-	return wrap("enqueue mail", err)
 }
 
 // ClaimMail leases due queued mail.

@@ -39,38 +39,42 @@ func (db *DB) CreateSubToken(ctx context.Context, t *store.SubToken, lim store.T
 	if t.Created.IsZero() {
 		t.Created = time.Now()
 	}
+	err := db.d.tx(ctx, func(q querier) error { return db.insertSubToken(ctx, q, t, lim) })
+	return wrap("create sub token", err)
+}
+
+// insertSubToken stores t inside a transaction unless lim refuses it
+// (ErrThrottled).
+func (db *DB) insertSubToken(ctx context.Context, q querier, t *store.SubToken, lim store.TokenLimits) error {
 	key := store.NormalizeAddress(t.Address)
-	err := db.d.tx(ctx, func(q querier) error {
-		if err := db.serialise(ctx, q, "subtoken:"+key); err != nil {
+	if err := db.serialise(ctx, q, "subtoken:"+key); err != nil {
+		return err
+	}
+	var n int
+	if lim.PerList > 0 {
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM sub_tokens WHERE address_key = $1 AND kind = $2 AND list_id = $3
+			AND created_at >= $4`, key, t.Kind, t.ListID, t.Created.Add(-lim.ListWindow).UnixMilli()).Scan(&n)
+		if err != nil {
 			return err
 		}
-		var n int
-		if lim.PerList > 0 {
-			err := q.queryRow(ctx, `SELECT COUNT(*) FROM sub_tokens WHERE address_key = $1 AND kind = $2 AND list_id = $3
-				AND created_at >= $4`, key, t.Kind, t.ListID, t.Created.Add(-lim.ListWindow).UnixMilli()).Scan(&n)
-			if err != nil {
-				return err
-			}
-			if n >= lim.PerList {
-				return store.ErrThrottled
-			}
+		if n >= lim.PerList {
+			return store.ErrThrottled
 		}
-		if lim.PerAddress > 0 {
-			err := q.queryRow(ctx, `SELECT COUNT(*) FROM sub_tokens WHERE address_key = $1 AND created_at >= $2`,
-				key, t.Created.Add(-lim.AddressWindow).UnixMilli()).Scan(&n)
-			if err != nil {
-				return err
-			}
-			if n >= lim.PerAddress {
-				return store.ErrThrottled
-			}
+	}
+	if lim.PerAddress > 0 {
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM sub_tokens WHERE address_key = $1 AND created_at >= $2`,
+			key, t.Created.Add(-lim.AddressWindow).UnixMilli()).Scan(&n)
+		if err != nil {
+			return err
 		}
-		_, err := q.exec(ctx, `INSERT INTO sub_tokens (hash, kind, address_key, address, list_id, data, created_at, expires_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, t.Hash, t.Kind, key, t.Address, t.ListID, t.Data,
-			t.Created.UnixMilli(), t.Expires.UnixMilli())
-		return err
-	})
-	return wrap("create sub token", err)
+		if n >= lim.PerAddress {
+			return store.ErrThrottled
+		}
+	}
+	_, err := q.exec(ctx, `INSERT INTO sub_tokens (hash, kind, address_key, address, list_id, data, created_at, expires_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, t.Hash, t.Kind, key, t.Address, t.ListID, t.Data,
+		t.Created.UnixMilli(), t.Expires.UnixMilli())
+	return err
 }
 
 // GetSubToken returns a token whatever its state.

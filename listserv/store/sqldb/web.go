@@ -35,16 +35,36 @@ func scanToken(r row) (*store.Token, error) {
 
 // ConsumeToken uses a token once: the conditional UPDATE decides races.
 func (db *DB) ConsumeToken(ctx context.Context, hash, purpose string, now time.Time) (*store.Token, error) {
-	n, err := db.d.exec(ctx, `UPDATE login_tokens SET used_at = $1 WHERE hash = $2 AND purpose = $3
+	t, err := consumeToken(ctx, db.d, hash, purpose, now)
+	return t, wrap("consume token", err)
+}
+
+func consumeToken(ctx context.Context, q querier, hash, purpose string, now time.Time) (*store.Token, error) {
+	n, err := q.exec(ctx, `UPDATE login_tokens SET used_at = $1 WHERE hash = $2 AND purpose = $3
 		AND used_at = 0 AND expires_at > $4`, now.UnixMilli(), hash, purpose, now.UnixMilli())
 	if err != nil {
-		return nil, wrap("consume token", err)
+		return nil, err
 	}
 	if n == 0 {
 		return nil, store.ErrNotFound
 	}
-	t, err := scanToken(db.d.queryRow(ctx, `SELECT `+tokenCols+` FROM login_tokens WHERE hash = $1`, hash))
-	return t, wrap("consume token", err)
+	return scanToken(q.queryRow(ctx, `SELECT `+tokenCols+` FROM login_tokens WHERE hash = $1`, hash))
+}
+
+// RedeemLogin uses a login token and opens the session together.
+func (db *DB) RedeemLogin(ctx context.Context, tokenHash, sessionHash string, now, expires time.Time) (*store.Token, error) {
+	var t *store.Token
+	err := db.d.tx(ctx, func(q querier) error {
+		var err error
+		if t, err = consumeToken(ctx, q, tokenHash, "login", now); err != nil {
+			return err
+		}
+		return createSession(ctx, q, sessionHash, t.Address, now, expires)
+	})
+	if err != nil {
+		return nil, wrap("redeem login", err)
+	}
+	return t, nil
 }
 
 // PeekToken returns a usable token without using it.
@@ -64,9 +84,13 @@ func (db *DB) CountTokens(ctx context.Context, address, purpose string, since ti
 
 // CreateSession stores a session hash.
 func (db *DB) CreateSession(ctx context.Context, hash, address string, expires time.Time) error {
-	_, err := db.d.exec(ctx, `INSERT INTO sessions (hash, address, created_at, expires_at) VALUES ($1,$2,$3,$4)`,
-		hash, store.NormalizeAddress(address), time.Now().UnixMilli(), expires.UnixMilli())
-	return wrap("create session", err)
+	return wrap("create session", createSession(ctx, db.d, hash, address, time.Now(), expires))
+}
+
+func createSession(ctx context.Context, q querier, hash, address string, now, expires time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO sessions (hash, address, created_at, expires_at) VALUES ($1,$2,$3,$4)`,
+		hash, store.NormalizeAddress(address), now.UnixMilli(), expires.UnixMilli())
+	return err
 }
 
 // GetSession returns the signed-in address of a live session.

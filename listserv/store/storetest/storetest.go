@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, moderationTests...)
 	tests = append(tests, subscriptionTests...)
 	tests = append(tests, dedupTests...)
+	tests = append(tests, auditedTests...)
 	tests = append(tests, storeTest{"InboxRetry", testInboxRetry})
 	tests = append(tests, digestTests...)
 	tests = append(tests, bounceTests...)

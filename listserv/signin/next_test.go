@@ -1,4 +1,4 @@
-package web
+package signin
 
 import (
 	"net/url"
@@ -29,8 +29,8 @@ func TestSafeNext(t *testing.T) {
 		"/ok\x7f":               "/",
 		"/a\tb":                 "/ab", // the browser asks for /ab
 	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		if got := SafeNext(in); got != want {
+			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -46,17 +46,17 @@ func FuzzSafeNext(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		out := safeNext(in)
+		out := SafeNext(in)
 		browser := strings.NewReplacer("\t", "", "\r", "", "\n", "", "\\", "/").Replace(out)
 		if browser != out {
-			t.Fatalf("safeNext(%q) = %q still changes in a browser", in, out)
+			t.Fatalf("SafeNext(%q) = %q still changes in a browser", in, out)
 		}
 		u, err := url.Parse(out)
 		if err != nil {
-			t.Fatalf("safeNext(%q) = %q does not parse: %v", in, out, err)
+			t.Fatalf("SafeNext(%q) = %q does not parse: %v", in, out, err)
 		}
 		if got := base.ResolveReference(u); got.Host != base.Host || got.Scheme != base.Scheme {
-			t.Fatalf("safeNext(%q) = %q leads to %s", in, out, got)
+			t.Fatalf("SafeNext(%q) = %q leads to %s", in, out, got)
 		}
 	})
 }

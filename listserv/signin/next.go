@@ -1,17 +1,17 @@
-package web
+package signin
 
 import (
 	"net/url"
 	"strings"
 )
 
-// safeNext keeps redirects on this site. Browsers drop ASCII tab, CR and
+// SafeNext keeps redirects on this site. Browsers drop ASCII tab, CR and
 // LF anywhere in a URL and read a backslash as a slash (WHATWG URL
 // standard, "basic URL parser"), so /\t/evil.test becomes //evil.test, a
 // link to another host. Judge the path as the browser will read it and
 // accept only a same-origin path: one leading slash, not two, and no other
 // control characters, and it must parse as a URL. Anything else goes to the home page.
-func safeNext(next string) string {
+func SafeNext(next string) string {
 	clean := strings.Map(func(r rune) rune {
 		switch {
 		case r == '\t' || r == '\r' || r == '\n':
@@ -21,7 +21,7 @@ func safeNext(next string) string {
 		}
 		return r
 	}, next)
-	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || len(clean) > maxRequestURI {
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || len(clean) > maxNext {
 		return "/"
 	}
 	for _, r := range clean {
@@ -34,3 +34,6 @@ func safeNext(next string) string {
 	}
 	return clean
 }
+
+// maxNext is as long as the web's longest request URI.
+const maxNext = 4096
