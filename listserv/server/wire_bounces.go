@@ -13,12 +13,7 @@ import (
 // LIST-bounces@ and LIST-bounces+TOKEN@, which intake stores as inbox
 // items) and, on one node at a time, the hourly expiry of old bounces.
 func (s *Server) wireBounces(tokens *token.Maker) {
-	now := s.cfg.Clock
-	if now == nil {
-		now = time.Now
-	}
-	eng := bounce.New(s.Store, tokens, bounce.Config{Window: s.cfg.Bounces.Window, Threshold: s.cfg.Bounces.Threshold,
-		BaseURL: s.cfg.BaseURL, Now: now}, s.log.With("part", "bounces"))
+	eng := s.bounceEngine(tokens)
 	s.Inbox.Handle(pipeline.KindBounces, eng.HandleBounce)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -36,6 +31,17 @@ func (s *Server) wireBounces(tokens *token.Maker) {
 	s.goBg(func() {
 		s.Store.Lead(ctx, "bounces", node, func(ctx context.Context) { expireBounces(ctx, s, eng) })
 	})
+}
+
+// bounceEngine is the bounce engine over the store, for the inbox and for
+// the web's re-enable page.
+func (s *Server) bounceEngine(tokens *token.Maker) *bounce.Engine {
+	now := s.cfg.Clock
+	if now == nil {
+		now = time.Now
+	}
+	return bounce.New(s.Store, tokens, bounce.Config{Window: s.cfg.Bounces.Window, Threshold: s.cfg.Bounces.Threshold,
+		BaseURL: s.cfg.BaseURL, Now: now}, s.log.With("part", "bounces"))
 }
 
 func expireBounces(ctx context.Context, s *Server, eng *bounce.Engine) {

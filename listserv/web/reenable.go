@@ -60,8 +60,7 @@ func (s *Server) reenable(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	eng := bounce.New(s.st, s.tokens, bounce.Config{BaseURL: s.baseURL}, s.log.With("part", "bounces"))
-	if _, err := eng.Enable(r.Context(), m.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.bounces.Enable(r.Context(), m.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("re-enable delivery", "member", m.ID, "err", err)
 		s.Error(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
 		return
