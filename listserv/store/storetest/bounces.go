@@ -15,6 +15,7 @@ var bounceTests = []storeTest{
 	{"BounceDisableEnable", testBounceDisableEnable},
 	{"BounceExpire", testBounceExpire},
 	{"BounceConcurrent", testBounceConcurrent},
+	{"BounceDigestPaused", testBounceDigestPaused},
 }
 
 func bounceMember(t *testing.T, s store.Store, list string) *store.Member {
