@@ -55,3 +55,28 @@ func TestVacationIsNotBounce(t *testing.T) {
 		t.Errorf("vacation: %+v", r)
 	}
 }
+
+// TestSendmailTranscript: old Sendmail opens failure lines with the reply
+// code ("554 <x@y>... Host unknown"), and the addressee of the unsent
+// message quoted below the transcript is no failure unless the
+// transcript names nobody.
+func TestSendmailTranscript(t *testing.T) {
+	head := "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\nTo: ann@example.jp\nSubject: Returned mail: User unknown\n\n" +
+		"   ----- Transcript of session follows -----\n"
+	unsent := "\n   ----- Unsent message follows -----\nFrom: ann@example.jp\nTo: typo@exampel.org\nSubject: hi\n\nhello\n"
+	got := func(transcript string) map[string]Class {
+		out := map[string]Class{}
+		for _, x := range Parse([]byte(head + transcript + unsent)).Recipients {
+			out[x.Address] = x.Class
+		}
+		return out
+	}
+	r := got("554 <bob@example.edu>... 550 Host unknown\n550 <carol@example.org>... User unknown\n")
+	if len(r) != 2 || r["bob@example.edu"] != Permanent || r["carol@example.org"] != Permanent {
+		t.Errorf("transcript with failures: %v, want bob and carol permanent only", r)
+	}
+	r = got("421 example.org (smtp)... Deferred: Connection timed out\n")
+	if len(r) != 1 || r["typo@exampel.org"] != Temporary {
+		t.Errorf("transcript naming nobody: %v, want the unsent message's addressee, temporary", r)
+	}
+}

@@ -77,7 +77,7 @@ func (m *msg) isAutoReplyHeader() bool {
 
 // leadRE is a line that opens with an address: the way qmail, Postfix,
 // Exim, Sendmail, Exchange, Gmail, Yahoo and most others list failures.
-var leadRE = regexp.MustCompile(`(?i)^[ \t>*-]*(?:(?:rcpt to|recipient address|original recipient|failed recipient|final recipient|recipient|address|unknown user|invalid recipient|user|e-?mail|to)(?:\s*:\s*|\s+))?["'<(\[]*(` + addrRE.String() + `)[>"')\]]*(.*)$`)
+var leadRE = regexp.MustCompile(`(?i)^[ \t>*-]*(?:[45]\d\d[ \t-]+)?(?:(?:rcpt to|recipient address|original recipient|failed recipient|final recipient|recipient|address|unknown user|invalid recipient|user|e-?mail|to)(?:\s*:\s*|\s+))?["'<(\[]*(` + addrRE.String() + `)[>"')\]]*(.*)$`)
 
 // detectText is the generic reading of a report: addresses that open a
 // line, each with the status found after it.
@@ -85,7 +85,8 @@ func detectText(m *msg) *Result {
 	if !m.looksLikeBounce() {
 		return nil
 	}
-	lines := strings.Split(strings.ReplaceAll(m.text, "\r", ""), "\n")
+	report, returned := splitReturned(strings.ReplaceAll(m.text, "\r", ""))
+	lines := strings.Split(report, "\n")
 	type cand struct {
 		addr string
 		line int
@@ -128,6 +129,14 @@ func detectText(m *msg) *Result {
 		}
 	}
 	if len(cs) == 0 {
+		// Last: the returned message's only addressee (old Sendmail
+		// quotes it inline and names nobody in the transcript).
+		if a := quotedTo(m, returned); a != "" {
+			lines = append(lines, a)
+			cs = append(cs, cand{a, len(lines) - 1})
+		}
+	}
+	if len(cs) == 0 {
 		return nil
 	}
 	var rs []Recipient
@@ -143,7 +152,7 @@ func detectText(m *msg) *Result {
 			class = Temporary
 		}
 		if class == "" {
-			class, code = textClass(m.text)
+			class, code = textClass(report)
 		}
 		if class == "" {
 			class = phraseClass(m.text + "\n" + m.subject)
@@ -151,6 +160,35 @@ func detectText(m *msg) *Result {
 		rs = addRecipient(rs, Recipient{Address: c.addr, Class: class, Status: code})
 	}
 	return &Result{Kind: Failed, Recipients: rs}
+}
+
+// returnedRE marks where a text report ends and the returned message it
+// quotes begins (Sendmail's "Unsent message follows", Exim's "This is a
+// copy of your message", qmail's "Below this line is a copy"): addresses
+// below it are the message's, not failures.
+var returnedRE = regexp.MustCompile(`(?im)^[ \t-]*(-{3,}|={3,})[ \t]*((original|unsent|returned) message( follows| below)?|this is a copy of (your|the) message|below this line is a copy)`)
+
+// splitReturned cuts s where the returned message begins, if marked.
+func splitReturned(s string) (report, returned string) {
+	if loc := returnedRE.FindStringIndex(s); loc != nil {
+		return s[:loc[0]], s[loc[0]:]
+	}
+	return s, ""
+}
+
+// quotedTo is the one address of the To field of an inline returned
+// message, unless it is a bystander.
+func quotedTo(m *msg, returned string) string {
+	for _, line := range strings.Split(returned, "\n") {
+		if len(line) > 3 && strings.EqualFold(line[:3], "to:") {
+			as := addressesIn(line[3:])
+			if len(as) == 1 && !m.bystander(as[0]) {
+				return as[0]
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // failureLine is a line that says why or to whom delivery failed.
