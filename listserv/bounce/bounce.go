@@ -92,6 +92,8 @@ var detectors = []detector{
 	{"dsn", detectDSN},
 	{"ses", detectSES},
 	{"autoreply", detectAutoReply},
+	{"yale", detectYale},
+	{"llnl", detectLLNL},
 	{"text", detectText},
 	{"original-to", detectOriginalTo},
 }

@@ -80,3 +80,31 @@ func TestSendmailTranscript(t *testing.T) {
 		t.Errorf("transcript naming nobody: %v, want the unsent message's addressee, temporary", r)
 	}
 }
+
+// TestSiteReports: Yale's nameserver report names bare local parts (both
+// Yale domains count); LLNL's directory answer wraps the address in prose.
+func TestSiteReports(t *testing.T) {
+	yale := "From: MAILER-DAEMON@mr2.its.yale.edu\nTo: list-bounces@example.org\nSubject: Returned mail - nameserver error report\n\n" +
+		" --------Message not delivered to the following:\n\n userx    No matches to nameserver query\n\n --------Error Detail (phquery V4.1):\n"
+	llnl := "From: postmaster@llnl.gov\nTo: list-bounces@example.org\nSubject: FAILED MAIL to \"ann\"\n\n" +
+		"The address to\nwhich your message was addressed, ann@example.gov, did not exactly match an\nLLNL email address.\n"
+	for _, c := range []struct {
+		name, raw string
+		want      []string
+	}{
+		{"yale", yale, []string{"userx@yale.edu", "userx@cs.yale.edu"}},
+		{"llnl", llnl, []string{"ann@example.gov"}},
+	} {
+		r := Parse([]byte(c.raw))
+		var got []string
+		for _, x := range r.Recipients {
+			if x.Class != Permanent {
+				t.Errorf("%s: %s is %s, want permanent", c.name, x.Address, x.Class)
+			}
+			got = append(got, x.Address)
+		}
+		if r.Kind != Failed || strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: got %s %v, want %v", c.name, r.Kind, got, c.want)
+		}
+	}
+}
