@@ -108,3 +108,18 @@ func TestSiteReports(t *testing.T) {
 		}
 	}
 }
+
+// TestTextClassWords: "has NOT been delivered" is final, and a report
+// that says "This is a permanent error" is permanent even when its prose
+// carries a phone number that reads as a 4xx reply code.
+func TestTextClassWords(t *testing.T) {
+	for name, body := range map[string]string{
+		"not delivered": "Your message to ann@example.it has reached our local address\nann@example.it, but this email address is wrong or no longer valid.\n\nYour message has NOT been delivered.\n",
+		"phone number":  "Your mail message to the following address(es) could not be delivered. This\nis a permanent error. Please contact Customer Support at 480-624-2500.\n\n<ann@example.it>:\nchild status 100...the user's mailfolder is full.\n",
+	} {
+		r := Parse([]byte("From: MAILER-DAEMON@mx.example.it\nTo: list-bounces@example.org\nSubject: Undeliverable mail\n\n" + body))
+		if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.it" || r.Recipients[0].Class != Permanent {
+			t.Errorf("%s: got %s %+v, want ann@example.it permanent", name, r.Kind, r.Recipients)
+		}
+	}
+}

@@ -151,6 +151,11 @@ func detectText(m *msg) *Result {
 		if class == "" && temporaryRE.MatchString(window) {
 			class = Temporary
 		}
+		if class == "" && permanentRE.MatchString(report) {
+			// The report's own words beat a stray number in its prose
+			// (a support phone number "480-624-2500" reads as 4xx).
+			class = Permanent
+		}
 		if class == "" {
 			class, code = textClass(report)
 		}
@@ -230,7 +235,12 @@ func textClass(s string) (Class, string) {
 	return "", ""
 }
 
-var temporaryRE = regexp.MustCompile(`(?i)\bdelayed\b|has not (yet )?been delivered|not yet been delivered|will (continue to )?(re)?try|will be retried|temporar(y|ily)|deferred|still trying|delivery attempts will continue|warning: message|retry timeout exceeded|retry time not reached`)
+// permanentRE: the report says in words that the failure is final.
+var permanentRE = regexp.MustCompile(`(?i)this\s+is\s+a\s+permanent\s+error|permanent\s+fatal\s+error`)
+
+// temporaryRE: the report says delivery goes on ("has NOT been
+// delivered" alone is final; "has not yet been delivered" is not).
+var temporaryRE = regexp.MustCompile(`(?i)\bdelayed\b|has not yet been delivered|not yet been delivered|will (continue to )?(re)?try|will be retried|temporar(y|ily)|deferred|still trying|delivery attempts will continue|warning: message|retry timeout exceeded|retry time not reached`)
 
 // phraseClass is the last resort: the words of the report.
 func phraseClass(s string) Class {
