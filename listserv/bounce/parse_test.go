@@ -123,3 +123,16 @@ func TestTextClassWords(t *testing.T) {
 		}
 	}
 }
+
+// TestExchangeSummaryTo: Exchange's "Your message To: list@ ... did not
+// reach the following recipient(s)" names the returned message's
+// addressee first; only the recipient below is a failure.
+func TestExchangeSummaryTo(t *testing.T) {
+	raw := "From: System Administrator <postmaster@mx.example.edu>\nTo: list-bounces@example.org\nSubject: Undeliverable: hello\n\n" +
+		"Your message\n\n  To:      list@example.org\n  Subject: hello\n  Sent:    Fri, 20 Jul 2001 08:53:08 -0700\n\n" +
+		"did not reach the following recipient(s):\n\nann@example.edu on Fri, 20 Jul 2001 11:08:59 -0700\n    The recipient name is not recognized\n"
+	r := Parse([]byte(raw))
+	if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.edu" {
+		t.Errorf("got %s %+v, want ann@example.edu only", r.Kind, r.Recipients)
+	}
+}

@@ -79,6 +79,9 @@ func (m *msg) isAutoReplyHeader() bool {
 // Exim, Sendmail, Exchange, Gmail, Yahoo and most others list failures.
 var leadRE = regexp.MustCompile(`(?i)^[ \t>*-]*(?:[45]\d\d[ \t-]+)?(?:(?:rcpt to|recipient address|original recipient|failed recipient|final recipient|recipient|address|unknown user|invalid recipient|user|e-?mail|to)(?:\s*:\s*|\s+))?["'<(\[]*(` + addrRE.String() + `)[>"')\]]*(.*)$`)
 
+// toFieldRE: a line that reads as a To header field.
+var toFieldRE = regexp.MustCompile(`(?i)^[ \t>]*to\s*:`)
+
 // detectText is the generic reading of a report: addresses that open a
 // line, each with the status found after it.
 func detectText(m *msg) *Result {
@@ -91,7 +94,7 @@ func detectText(m *msg) *Result {
 		addr string
 		line int
 	}
-	var cs, self []cand
+	var cs, self, toLines []cand
 	for i, line := range lines {
 		sm := leadRE.FindStringSubmatch(line)
 		if sm == nil {
@@ -107,7 +110,17 @@ func detectText(m *msg) *Result {
 			}
 			continue
 		}
+		if toFieldRE.MatchString(line) {
+			toLines = append(toLines, cand{a, i})
+			continue
+		}
 		cs = append(cs, cand{a, i})
+	}
+	if len(cs) == 0 {
+		// "To: x" may be the failed recipient, or (Exchange's "Your
+		// message To: ... Subject: ... did not reach") the returned
+		// message's addressee: only when nothing else is named.
+		cs = toLines
 	}
 	if len(cs) == 0 && len(self) > 0 {
 		// Someone wrote to themselves and that failed: the sender is
