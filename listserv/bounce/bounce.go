@@ -63,11 +63,17 @@ const maxSize = 1 << 20
 // Parse reads raw (a whole message, header and body) and says what it is.
 // It never fails: unreadable mail is NotBounce.
 func Parse(raw []byte) *Result {
+	return parse(raw, false)
+}
+
+// parse is Parse; nested marks an enclosed message (see detectEnclosed).
+func parse(raw []byte, nested bool) *Result {
 	if len(raw) > maxSize {
 		raw = raw[:maxSize]
 	}
 	m := readMessage(raw)
-	for _, d := range detectors {
+	m.nested = nested
+	for _, d := range detectors() {
 		if r := d.fn(m); r != nil {
 			r.Detector = d.name
 			if r.OriginalTo == nil {
@@ -85,15 +91,19 @@ type detector struct {
 	fn   func(*msg) *Result
 }
 
-// detectors in the order they are tried; see the package comment.
-var detectors = []detector{
-	{"challenge", detectChallenge},
-	{"arf", detectARF},
-	{"dsn", detectDSN},
-	{"ses", detectSES},
-	{"autoreply", detectAutoReply},
-	{"yale", detectYale},
-	{"llnl", detectLLNL},
-	{"text", detectText},
-	{"original-to", detectOriginalTo},
+// detectors in the order they are tried; see the package comment. A
+// function, not a variable: detectEnclosed parses again.
+func detectors() []detector {
+	return []detector{
+		{"challenge", detectChallenge},
+		{"arf", detectARF},
+		{"dsn", detectDSN},
+		{"ses", detectSES},
+		{"autoreply", detectAutoReply},
+		{"yale", detectYale},
+		{"llnl", detectLLNL},
+		{"text", detectText},
+		{"enclosed", detectEnclosed},
+		{"original-to", detectOriginalTo},
+	}
 }

@@ -64,3 +64,19 @@ func detectLLNL(m *msg) *Result {
 	}
 	return &Result{Kind: Failed, Recipients: []Recipient{{Address: a, Class: Permanent}}}
 }
+
+// detectEnclosed reads a bounce that a relay or gateway wrapped in its
+// own report (Sisimai's X5: "The following addresses had permanent
+// delivery errors" and nothing else, the real DSN attached). Only one
+// level deep, and only when the enclosed message is itself a robot's
+// failure report, so a list post returned whole never counts here.
+func detectEnclosed(m *msg) *Result {
+	if m.nested || m.origRaw == nil || !m.looksLikeBounce() {
+		return nil
+	}
+	r := parse(m.origRaw, true)
+	if r.Kind != Failed || !r.Robot || len(r.Recipients) == 0 {
+		return nil
+	}
+	return &Result{Kind: Failed, Recipients: r.Recipients}
+}

@@ -24,6 +24,8 @@ type msg struct {
 	feedback [][]byte // message/feedback-report bodies
 	text     string   // the human-readable report, decoded
 	orig     *textproto.Header
+	origRaw  []byte // the enclosed message/rfc822, whole (see detectEnclosed)
+	nested   bool   // this message was itself enclosed: no further descent
 	origTo   []string
 	origFrom []string // original sender addresses: bystanders
 }
@@ -124,6 +126,9 @@ func (m *msg) walk(e *message.Entity, depth int, n *int, inOrig bool) {
 	case "message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers":
 		if m.orig == nil {
 			m.setOrig(body)
+			if t == "message/rfc822" || t == "message/global" {
+				m.origRaw = body
+			}
 		}
 	case "text/plain", "text/html":
 		if m.orig != nil {

@@ -136,3 +136,24 @@ func TestExchangeSummaryTo(t *testing.T) {
 		t.Errorf("got %s %+v, want ann@example.edu only", r.Kind, r.Recipients)
 	}
 }
+
+// TestEnclosedBounce: a relay's report that names nobody but encloses
+// the real DSN scores the DSN's recipient; one enclosing an ordinary
+// message scores nobody.
+func TestEnclosedBounce(t *testing.T) {
+	wrap := func(inner string) []byte {
+		return []byte("From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example.jp>\nTo: list-bounces@example.org\nSubject: Returned mail: User unknown\n" +
+			"Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\n" +
+			"----- The following addresses had permanent delivery errors -----\n\n--o\nContent-Type: message/rfc822\n\n" + inner + "\n--o--\n")
+	}
+	dsn := "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\nTo: list-bounces@example.org\nSubject: Returned mail: User unknown\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=i\n\n--i\nContent-Type: text/plain\n\nsee below\n" +
+		"--i\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; ann@example.org\nAction: failed\nStatus: 5.1.1\n\n--i--\n"
+	if r := Parse(wrap(dsn)); r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.org" || r.Recipients[0].Class != Permanent {
+		t.Errorf("enclosed DSN: got %s %+v, want ann@example.org permanent", r.Kind, r.Recipients)
+	}
+	post := "From: Bob <bob@example.net>\nTo: list@example.org, ann@example.org\nSubject: hello\n\nhi\n"
+	if r := Parse(wrap(post)); r.Kind == Failed {
+		t.Errorf("enclosed post: got %s %+v, want nobody", r.Kind, r.Recipients)
+	}
+}
