@@ -102,6 +102,7 @@ func detectors() []detector {
 		{"autoreply", detectAutoReply},
 		{"yale", detectYale},
 		{"llnl", detectLLNL},
+		{"exim-local", detectEximLocal},
 		{"text", detectText},
 		{"enclosed", detectEnclosed},
 		{"original-to", detectOriginalTo},

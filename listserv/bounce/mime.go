@@ -26,6 +26,7 @@ type msg struct {
 	orig     *textproto.Header
 	origRaw  []byte // the enclosed message/rfc822, whole (see detectEnclosed)
 	nested   bool   // this message was itself enclosed: no further descent
+	origText string // a returned message cut from a plain-text report
 	origTo   []string
 	origFrom []string // original sender addresses: bystanders
 }
@@ -165,6 +166,7 @@ func (m *msg) cutOriginal() {
 	}
 	rest := strings.TrimLeft(m.text[loc[1]:], "\r\n \t")
 	m.text = m.text[:loc[0]]
+	m.origText = rest
 	m.setOrig([]byte(rest))
 }
 
