@@ -103,6 +103,7 @@ func detectors() []detector {
 		{"yale", detectYale},
 		{"llnl", detectLLNL},
 		{"exim-local", detectEximLocal},
+		{"fml", detectFML},
 		{"text", detectText},
 		{"enclosed", detectEnclosed},
 		{"original-to", detectOriginalTo},

@@ -116,3 +116,24 @@ func detectEximLocal(m *msg) *Result {
 	}
 	return &Result{Kind: Failed, Recipients: []Recipient{{Address: addr, Class: class, Status: code}}}
 }
+
+// fmlRefusalRE is fml's refusal of a post from a non-member; the list
+// that refuses is the recipient (a list subscribed to ours).
+var fmlRefusalRE = regexp.MustCompile(`(?i)not (a )?member of this mailing list\s*<([^<>\s]+@[^<>\s]+)>`)
+
+// detectFML reads an fml mailing-list manager's refusal (after Sisimai's
+// lhost/fml): only with its X-MLServer header.
+func detectFML(m *msg) *Result {
+	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(m.hdr.Get("X-MLServer"))), "fml") {
+		return nil
+	}
+	sm := fmlRefusalRE.FindStringSubmatch(m.text)
+	if sm == nil {
+		return nil
+	}
+	a := clean(sm[2])
+	if !addrRE.MatchString(a) || m.bystander(a) {
+		return nil
+	}
+	return &Result{Kind: Failed, Recipients: []Recipient{{Address: a, Class: Permanent}}}
+}

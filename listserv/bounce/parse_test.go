@@ -175,3 +175,14 @@ func TestEximLocalPart(t *testing.T) {
 		}
 	}
 }
+
+// TestFMLRefusal: an fml list that refuses our post (we are no member of
+// it) names itself as the failed recipient.
+func TestFMLRefusal(t *testing.T) {
+	raw := "From: neko-admin@example.org\nTo: list-bounces@example.org\nSubject: You list-bounces@example.org are not member (neko ML)\n" +
+		"X-MLServer: fml [fml 4.0.3 release (20011202/4.0.3)]\n\nYou are not a member of this mailing list <neko@example.org>.\n"
+	r := Parse([]byte(raw))
+	if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "neko@example.org" || r.Recipients[0].Class != Permanent {
+		t.Errorf("got %s %+v, want neko@example.org permanent", r.Kind, r.Recipients)
+	}
+}
