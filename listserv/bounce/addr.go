@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// addrRE matches a dot-atom addr-spec with a dotted domain; good enough
-// for what MTAs print, and it never matches across spaces.
-var addrRE = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+=?^_` + "`" + `{|}~-][A-Za-z0-9.!#$%&'*+=?^_` + "`" + `{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
+// addrRE matches an addr-spec with a dotted domain, its local part a
+// dot-atom or quoted ("neko..nyaan"@x); good enough for what MTAs print,
+// and it never matches across spaces.
+var addrRE = regexp.MustCompile(`(?:"[^"\\\s<>]+"|[A-Za-z0-9!#$%&'*+=?^_` + "`" + `{|}~-][A-Za-z0-9.!#$%&'*+=?^_` + "`" + `{|}~-]*)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
 
 // addressesIn returns the addresses in a header value or text, lower-cased.
 func addressesIn(s string) []string {
@@ -18,14 +19,27 @@ func addressesIn(s string) []string {
 	return out
 }
 
-// clean lower-cases an address and strips what MTAs wrap around it.
+// clean lower-cases an address and strips what MTAs wrap around it. A
+// quoted local part keeps its quotes only where a dot-atom cannot spell
+// it (RFC 5321 section 4.1.2), so "ann"@x and ann@x are one address.
 func clean(a string) string {
+	if q := quotedLocalRE.FindStringSubmatch(a); q != nil {
+		if !dotAtomRE.MatchString(q[1]) {
+			return strings.ToLower(q[0])
+		}
+		a = q[1] + "@" + q[2]
+	}
 	a = strings.Trim(a, "<>\"'()[],;:. \t")
 	if i := strings.LastIndex(a, "rfc822;"); i >= 0 {
 		a = a[i+7:]
 	}
 	return strings.ToLower(strings.TrimSpace(a))
 }
+
+var (
+	quotedLocalRE = regexp.MustCompile(`"([^"\\\s<>]+)"@([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])`)
+	dotAtomRE     = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+=?^_` + "`" + `{|}~-]+)*$`)
+)
 
 // robot local parts are never the failed recipient.
 var robotRE = regexp.MustCompile(`(?i)^(postmaster|mailer-daemon|mailer_daemon|mail-daemon|mailerdaemon|double-bounce|nobody|root|daemon)$`)

@@ -186,3 +186,17 @@ func TestFMLRefusal(t *testing.T) {
 		t.Errorf("got %s %+v, want neko@example.org permanent", r.Kind, r.Recipients)
 	}
 }
+
+// TestQuotedLocalPart: a local part only quotes can spell keeps them;
+// needless quotes and display names go.
+func TestQuotedLocalPart(t *testing.T) {
+	for in, want := range map[string]string{
+		`550 5.1.1 <"neko..nyaan."@Example.org>... User Unknown`: `"neko..nyaan."@example.org`,
+		`rfc822; "ann"@example.org`:                              `ann@example.org`,
+		`"Ann Smith" <ann@example.org>`:                          `ann@example.org`,
+	} {
+		if got := addressesIn(in); len(got) != 1 || got[0] != want {
+			t.Errorf("addressesIn(%s) = %q, want %s", in, got, want)
+		}
+	}
+}
