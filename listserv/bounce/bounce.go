@@ -104,6 +104,7 @@ func detectors() []detector {
 		{"llnl", detectLLNL},
 		{"exim-local", detectEximLocal},
 		{"fml", detectFML},
+		{"aol", detectAOL},
 		{"text", detectText},
 		{"enclosed", detectEnclosed},
 		{"original-to", detectOriginalTo},

@@ -79,6 +79,19 @@ func (m *msg) isAutoReplyHeader() bool {
 // Exim, Sendmail, Exchange, Gmail, Yahoo and most others list failures.
 var leadRE = regexp.MustCompile(`(?i)^[ \t>*-]*(?:[45]\d\d[ \t-]+)?(?:(?:rcpt to|recipient address|original recipient|failed recipient|final recipient|recipient|address|unknown user|invalid recipient|user|e-?mail|to)(?:\s*:\s*|\s+))?["'<(\[]*(` + addrRE.String() + `)[>"')\]]*(.*)$`)
 
+// sentByRE ends Exim's "A message sent by" (the sender's address follows).
+var sentByRE = regexp.MustCompile(`(?i)\bmessage sent by\s*$`)
+
+// prevLine is the last non-blank line before lines[i].
+func prevLine(lines []string, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if strings.TrimSpace(lines[j]) != "" {
+			return lines[j]
+		}
+	}
+	return ""
+}
+
 // toFieldRE: a line that reads as a To header field.
 var toFieldRE = regexp.MustCompile(`(?i)^[ \t>]*to\s*:`)
 
@@ -109,6 +122,9 @@ func detectText(m *msg) *Result {
 				self = append(self, cand{a, i})
 			}
 			continue
+		}
+		if i > 0 && sentByRE.MatchString(prevLine(lines, i)) {
+			continue // Exim's "A message sent by <sender>": the sender
 		}
 		if toFieldRE.MatchString(line) {
 			toLines = append(toLines, cand{a, i})
