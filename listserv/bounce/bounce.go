@@ -105,6 +105,7 @@ func detectors() []detector {
 		{"exim-local", detectEximLocal},
 		{"fml", detectFML},
 		{"aol", detectAOL},
+		{"biglobe", detectBiglobe},
 		{"text", detectText},
 		{"enclosed", detectEnclosed},
 		{"original-to", detectOriginalTo},

@@ -169,3 +169,40 @@ func detectAOL(m *msg) *Result {
 	}
 	return &Result{Kind: Failed, Recipients: rs}
 }
+
+// biglobeHeadRE opens Biglobe's list of failed addresses, one a line.
+var biglobeHeadRE = regexp.MustCompile(`(?m)^[ \t]*-+ The following addresses had delivery problems -+[ \t]*\n`)
+
+// detectBiglobe reads Biglobe's report (after Sisimai's lhost/biglobe).
+// Its list is explicit, so even a postmaster address there failed.
+func detectBiglobe(m *msg) *Result {
+	if !strings.HasSuffix(strings.ToLower(strings.TrimRight(m.from, "> ")), "biglobe.ne.jp") {
+		return nil
+	}
+	text := strings.ReplaceAll(m.text, "\r", "")
+	loc := biglobeHeadRE.FindStringIndex(text)
+	if loc == nil {
+		return nil
+	}
+	own := strings.Join(addressesIn(m.hdr.Get("From")+", "+m.hdr.Get("To")), " ")
+	var rs []Recipient
+	for _, line := range strings.Split(text[loc[1]:], "\n") {
+		as := addressesIn(line)
+		if len(as) != 1 {
+			break
+		}
+		if strings.Contains(" "+own+" ", " "+as[0]+" ") {
+			continue // the report's own sender or addressee
+		}
+		rs = addRecipient(rs, Recipient{Address: as[0], Class: Permanent})
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	if c, code := textClass(text); c != "" {
+		for i := range rs {
+			rs[i].Class, rs[i].Status = c, code
+		}
+	}
+	return &Result{Kind: Failed, Recipients: rs}
+}

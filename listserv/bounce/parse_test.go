@@ -214,3 +214,15 @@ func TestAOLScreenNames(t *testing.T) {
 		t.Errorf("got %s %+v, want annscreen@aol.com permanent", r.Kind, r.Recipients)
 	}
 }
+
+// TestBiglobe: Biglobe's explicit list counts even a postmaster address,
+// but never the report's own addressee.
+func TestBiglobe(t *testing.T) {
+	raw := "From: postmaster@biglobe.ne.jp\nTo: list-bounces@example.org\nSubject: Returned mail: Service unavailable\n\n" +
+		"   ----- The following addresses had delivery problems -----\npostmaster@mxr.example.ne.jp\nlist-bounces@example.org\n\n" +
+		"   ----- Non-delivered information -----\nThe number of messages in recipient's mailbox exceeded the local limit.\n"
+	r := Parse([]byte(raw))
+	if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "postmaster@mxr.example.ne.jp" || r.Recipients[0].Class != Permanent {
+		t.Errorf("got %s %+v, want postmaster@mxr.example.ne.jp permanent", r.Kind, r.Recipients)
+	}
+}
