@@ -226,3 +226,19 @@ func TestBiglobe(t *testing.T) {
 		t.Errorf("got %s %+v, want postmaster@mxr.example.ne.jp permanent", r.Kind, r.Recipients)
 	}
 }
+
+// TestSendmailExpandedFrom: Sendmail's "(expanded from: x)" under an
+// alias target names x too, the address the list sent to.
+func TestSendmailExpandedFrom(t *testing.T) {
+	raw := "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.nl>\nTo: list-bounces@example.org\nSubject: Returned mail: Too many hops\n\n" +
+		"   ----- The following addresses had permanent fatal errors -----\nann@shaft.example.nl\n    (expanded from: ann@example.nl)\n\n" +
+		"   ----- Transcript of session follows -----\n554 Too many hops 26 (25 max)\n"
+	r := Parse([]byte(raw))
+	var got []string
+	for _, x := range r.Recipients {
+		got = append(got, x.Address+" "+string(x.Class))
+	}
+	if want := "ann@shaft.example.nl permanent,ann@example.nl permanent"; strings.Join(got, ",") != want {
+		t.Errorf("got %s %v, want %s", r.Kind, got, want)
+	}
+}

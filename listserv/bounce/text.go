@@ -92,6 +92,9 @@ func prevLine(lines []string, i int) string {
 	return ""
 }
 
+// expandedRE is Sendmail's note under an alias target.
+var expandedRE = regexp.MustCompile(`(?i)^\s*\(expanded from:?\s*<?(` + addrRE.String() + `)>?\)`)
+
 // toFieldRE: a line that reads as a To header field.
 var toFieldRE = regexp.MustCompile(`(?i)^[ \t>]*to\s*:`)
 
@@ -192,6 +195,13 @@ func detectText(m *msg) *Result {
 			class = phraseClass(m.text + "\n" + m.subject)
 		}
 		rs = addRecipient(rs, Recipient{Address: c.addr, Class: class, Status: code})
+		if c.line+1 < len(lines) {
+			// Sendmail's "(expanded from: x)": x is the address the
+			// list sent to, which a member subscribed.
+			if sm := expandedRE.FindStringSubmatch(lines[c.line+1]); sm != nil && !m.bystander(clean(sm[1])) {
+				rs = addRecipient(rs, Recipient{Address: clean(sm[1]), Class: class, Status: code})
+			}
+		}
 	}
 	return &Result{Kind: Failed, Recipients: rs}
 }
