@@ -74,11 +74,22 @@ func readMessage(raw []byte) *msg {
 	return m
 }
 
-// normalise turns CR-only line ends into LF and drops an mbox "From " line.
+// normalise makes every line end LF, drops blank lines before the header
+// and an mbox "From " line.
 func normalise(raw []byte) []byte {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // a byte order mark
-	if bytes.IndexByte(raw, '\n') < 0 && bytes.IndexByte(raw, '\r') >= 0 {
-		raw = bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
+	// CR-only line ends, also when a stray LF hides among them; a lone
+	// CR is no line content in mail (RFC 5322 section 2.3).
+	raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	raw = bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
+	// Blank lines before the header (a paste or a broken relay) would
+	// leave an empty header and the whole message as body.
+	for {
+		i := bytes.IndexByte(raw, '\n')
+		if i < 0 || len(bytes.TrimSpace(raw[:i])) > 0 {
+			break
+		}
+		raw = raw[i+1:]
 	}
 	// A parameter on a line of its own without the folding white space
 	// (seen in Exchange and carrier bounces) ends go-message's reading.

@@ -242,3 +242,21 @@ func TestSendmailExpandedFrom(t *testing.T) {
 		t.Errorf("got %s %v, want %s", r.Kind, got, want)
 	}
 }
+
+// TestLineEnds: blank lines before the header, and CR-only line ends with
+// a stray LF among them, still read as a message.
+func TestLineEnds(t *testing.T) {
+	dsn := "From: MAILER-DAEMON@mx.example.net\nTo: list-bounces@example.org\nSubject: Undelivered Mail\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nreport\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; ann@example.com\nAction: failed\nStatus: 5.1.1\n\n--b--\n"
+	for name, raw := range map[string]string{
+		"blank lines first": "          \nFrom: MAILER-DAEMON@mx.example.net\nTo: list-bounces@example.org\nSubject: Undelivered Mail\n\n" +
+			"<ann@example.com>: 550 5.1.1 user unknown\n",
+		"CR with a stray LF": strings.ReplaceAll(dsn, "\n", "\r") + "\n",
+	} {
+		r := Parse([]byte(raw))
+		if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.com" {
+			t.Errorf("%s: got %s %+v, want ann@example.com", name, r.Kind, r.Recipients)
+		}
+	}
+}
