@@ -112,6 +112,11 @@ func (m *msg) walk(e *message.Entity, depth int, n *int, inOrig bool) {
 		return
 	}
 	t, _, _ := e.Header.ContentType()
+	if i := strings.IndexAny(t, " \t;"); i > 0 {
+		// A parameter folded without its ';' ("text/plain
+		// charset=x"): the media type is the first word.
+		t = strings.ToLower(t[:i])
+	}
 	if t == "" {
 		t = "text/plain"
 	}
