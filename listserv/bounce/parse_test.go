@@ -266,7 +266,8 @@ func TestLineEnds(t *testing.T) {
 func TestFoldedContentType(t *testing.T) {
 	raw := "From: \"Mail Deliver System\" <MAILER-DAEMON>\nTo: list-bounces@example.org\nSubject: Returned Mail: User unknown\n" +
 		"Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n   charset=\"iso-2022-jp\"\n\n" +
-		"---The following addresses had delivery errors---\n\nann@example.org [User unknown]\n\n--b--\n"
+		"---The following addresses had delivery errors---\n\nann@example.org [User unknown]\n\n" +
+		"--b\nReceived: from list.example.org\nFrom: list@example.org\n\nthe returned post\n--b--\n"
 	r := Parse([]byte(raw))
 	if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.org" {
 		t.Errorf("got %s %+v, want ann@example.org", r.Kind, r.Recipients)
