@@ -273,3 +273,15 @@ func TestFoldedContentType(t *testing.T) {
 		t.Errorf("got %s %+v, want ann@example.org", r.Kind, r.Recipients)
 	}
 }
+
+// TestSNSEnvelope: an SES bounce inside an SNS envelope, where the SES
+// JSON is an escaped string, names only the bounced recipient, not the
+// original sender quoted in its commonHeaders.
+func TestSNSEnvelope(t *testing.T) {
+	raw := "From: SES <no-reply@sns.amazonaws.com>\nTo: list-bounces@example.org\nSubject: AWS Notification Message\nContent-Type: text/plain; charset=UTF-8\n\n" +
+		`{"Type" : "Notification", "Message" : "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bouncedRecipients\":[{\"emailAddress\":\"ann@example.com\",\"status\":\"5.1.1\"}]},\"mail\":{\"commonHeaders\":{\"from\":[\"list@example.org\"],\"to\":[\"ann@example.com\"]}}}"}` + "\n"
+	r := Parse([]byte(raw))
+	if r.Detector != "ses" || r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.com" {
+		t.Errorf("got %s %s %+v, want ses ann@example.com", r.Detector, r.Kind, r.Recipients)
+	}
+}

@@ -25,13 +25,16 @@ type sesNotice struct {
 
 // detectSES reads Amazon SES's JSON notifications.
 func detectSES(m *msg) *Result {
-	i := strings.Index(m.text, `{"notificationType"`)
-	if i < 0 {
-		return nil
+	js := snsMessage(m.text)
+	if js == "" {
+		i := strings.Index(m.text, `{"notificationType"`)
+		if i < 0 {
+			return nil
+		}
+		// SNS wraps long lines; the JSON has no line breaks of its own.
+		js = strings.NewReplacer("\r", "", "\n", "").Replace(m.text[i:])
 	}
 	var n sesNotice
-	// SNS wraps long lines; the JSON has no line breaks of its own.
-	js := strings.NewReplacer("\r", "", "\n", "").Replace(m.text[i:])
 	if err := json.NewDecoder(strings.NewReader(js)).Decode(&n); err != nil {
 		return nil
 	}
@@ -58,4 +61,26 @@ func detectSES(m *msg) *Result {
 		}
 	}
 	return nil
+}
+
+// snsMessage is the notification inside an SNS envelope mailed as JSON
+// ({"Type": "Notification", "Message": "{\"notificationType\"..."}),
+// where the SES JSON is a string and so escaped; "" if there is none.
+func snsMessage(text string) string {
+	i := strings.Index(text, "{")
+	if i < 0 || !strings.Contains(text, `"Message"`) {
+		return ""
+	}
+	var env struct {
+		Type    string `json:"Type"`
+		Message string `json:"Message"`
+	}
+	js := strings.NewReplacer("\r", "", "\n", "").Replace(text[i:])
+	if err := json.NewDecoder(strings.NewReader(js)).Decode(&env); err != nil || env.Type != "Notification" {
+		return ""
+	}
+	if m := strings.TrimSpace(env.Message); strings.HasPrefix(m, "{") {
+		return m
+	}
+	return ""
 }
