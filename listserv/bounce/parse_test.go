@@ -285,3 +285,17 @@ func TestSNSEnvelope(t *testing.T) {
 		t.Errorf("got %s %s %+v, want ses ann@example.com", r.Detector, r.Kind, r.Recipients)
 	}
 }
+
+// TestPostfixReportUnavailable: a Postfix bounce whose delivery report is
+// missing names the returned message's one addressee.
+func TestPostfixReportUnavailable(t *testing.T) {
+	raw := "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: list-bounces@example.org\nSubject: Undelivered Mail Returned to Sender\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\n" +
+		"I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n\t--- Delivery report unavailable ---\n\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n" +
+		"--b\nContent-Type: message/rfc822\n\nFrom: list@example.org\nTo: ann@example.fr\nSubject: hi\n\nhi\n--b--\n"
+	r := Parse([]byte(raw))
+	if r.Kind != Failed || len(r.Recipients) != 1 || r.Recipients[0].Address != "ann@example.fr" || r.Recipients[0].Class != Permanent {
+		t.Errorf("got %s %+v, want ann@example.fr permanent", r.Kind, r.Recipients)
+	}
+}

@@ -308,5 +308,7 @@ func detectOriginalTo(m *msg) *Result {
 	return &Result{Kind: Failed, Recipients: []Recipient{{Address: m.origTo[0], Class: class, Status: code}}}
 }
 
-// groupRE: Google Groups and similar services that answer for a group.
-var groupRE = regexp.MustCompile(`(?i)google ?groups|googlegroups|グループ|group you tried to contact|does not exist|doesn't exist|no such (user|address|mailbox)`)
+// groupRE: Google Groups and similar services that answer for a group,
+// and Postfix bounces whose delivery report is missing ("Delivery report
+// unavailable"): the returned message names the one recipient.
+var groupRE = regexp.MustCompile(`(?i)delivery report unavailable|google ?groups|googlegroups|グループ|group you tried to contact|does not exist|doesn't exist|no such (user|address|mailbox)`)
