@@ -46,6 +46,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	modPoll := f.str("moderation-poll", "LISTSERV_MODERATION_POLL", "1s", "how often new held items are looked for (moderator notices)")
 	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
 	modRemind := f.str("moderation-remind-after", "LISTSERV_MODERATION_REMIND_AFTER", "12h", "remind moderators of items older than this")
+	bounceWindow := f.str("bounce-window", "LISTSERV_BOUNCE_WINDOW", "168h", "bounces older than this stop counting towards a member's score")
+	bounceThreshold := f.str("bounce-threshold", "LISTSERV_BOUNCE_THRESHOLD", "5", "bounce score (permanent 1, temporary 0.5, one of each a day) at which delivery is disabled")
 	proxies := f.str("trusted-proxies", "LISTSERV_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the web client (default none)")
 	metricsAddr := f.str("metrics", "LISTSERV_METRICS", "", "listen address for /metrics alone (default: on the web port, to loopback clients only)")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
@@ -89,6 +91,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.Moderation.Poll = p.dur("moderation-poll", *modPoll)
 	cfg.Moderation.Interval = p.dur("moderation-interval", *modInterval)
 	cfg.Moderation.RemindAfter = p.dur("moderation-remind-after", *modRemind)
+	cfg.Bounces.Window = p.dur("bounce-window", *bounceWindow)
+	cfg.Bounces.Threshold = float64(p.int("bounce-threshold", *bounceThreshold))
 	if p.err != nil {
 		return p.err
 	}

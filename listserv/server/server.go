@@ -56,10 +56,13 @@ type Config struct {
 	// Moderation timings (notice poll, expiry and reminder interval); zero
 	// values are the engine defaults.
 	Moderation moderation.Config
+	// Bounces: scoring window and threshold (--bounce-window,
+	// --bounce-threshold); zero values are the engine defaults (7 days, 5).
+	Bounces BounceConfig
 	// TrustedProxies may name the web client in X-Forwarded-For; none by
 	// default (--trusted-proxies).
 	TrustedProxies []netip.Prefix
-	// Clock is the digest engine's clock (tests simulate days); nil is
+	// Clock is the digest and bounce engines' clock (tests simulate days); nil is
 	// time.Now.
 	Clock func() time.Time
 	// Metrics is a listen address for /metrics alone; empty serves it on
@@ -140,6 +143,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.wireModeration(tokens)
 	s.wireSubscriptions(tokens)
 	s.wireDigests(tokens)
+	s.wireBounces(tokens)
 	s.pipe.Admin = s.Inbox.Wake
 	s.goBg(func() { s.Inbox.Run(bg) })
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/bounce"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
@@ -25,4 +26,5 @@ var (
 	_ subscribe.Store          = (*sqldb.DB)(nil)
 	_ subscribe.MemberPager    = (*sqldb.DB)(nil)
 	_ admin.Store              = (*sqldb.DB)(nil)
+	_ bounce.Store             = (*sqldb.DB)(nil)
 )

@@ -19,5 +19,6 @@ func (s *Server) webEngines(tokens *token.Maker) web.Engines {
 			subscribe.Options{BaseURL: s.cfg.BaseURL, SiteAddress: site}),
 		Moderation: moderation.Actions{St: s.Store},
 		Digest:     digest.Settings{St: s.Store},
+		Bounces:    s.bounceEngine(tokens),
 	}
 }

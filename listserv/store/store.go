@@ -36,6 +36,7 @@ type Store interface {
 	Subscriptions
 	Digests
 	Operator
+	Bounces
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

@@ -62,6 +62,21 @@ func (m *Maker) ParseVERP(tok string) (memberID, messageID int64, ok bool) {
 	return ids[0], ids[1], true
 }
 
+// Reenable names one membership in the link that turns its delivery back
+// on after bounces disabled it.
+func (m *Maker) Reenable(memberID int64) string {
+	return strconv.FormatInt(memberID, 36) + "-" + m.mac("reenable", memberID)
+}
+
+// ParseReenable returns the member id of a valid re-enable token.
+func (m *Maker) ParseReenable(tok string) (int64, bool) {
+	ids, ok := m.parse("reenable", tok, 1)
+	if !ok {
+		return 0, false
+	}
+	return ids[0], true
+}
+
 func (m *Maker) parse(purpose, tok string, n int) ([]int64, bool) {
 	parts := strings.Split(strings.ToLower(tok), "-")
 	if len(parts) != n+1 {

@@ -52,3 +52,18 @@ func toLower(s string) string {
 	}
 	return string(b)
 }
+
+// TestReenable: the re-enable token round-trips and is bound to its purpose.
+func TestReenable(t *testing.T) {
+	m := New([]byte("secret"))
+	tok := m.Reenable(42)
+	if id, ok := m.ParseReenable(tok); !ok || id != 42 {
+		t.Errorf("ParseReenable(%q) = %d, %v", tok, id, ok)
+	}
+	if _, ok := m.ParseUnsubscribe(tok); ok {
+		t.Error("a re-enable token works as an unsubscribe token")
+	}
+	if _, ok := m.ParseReenable(m.Unsubscribe(42)); ok {
+		t.Error("an unsubscribe token works as a re-enable token")
+	}
+}

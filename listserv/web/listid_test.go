@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"github.com/demnet-uk/listserv/listserv/bounce"
 	"io"
 	"log/slog"
 	"net/http"
@@ -79,6 +80,7 @@ func site(t *testing.T, st store.Store, opts web.Options) string {
 		Subscribe:  subscribe.New(st, tokens, log, subscribe.Options{BaseURL: opts.BaseURL, SiteAddress: "site@lists.example.org"}),
 		Moderation: moderation.Actions{St: st},
 		Digest:     digest.Settings{St: st},
+		Bounces:    bounce.New(st, tokens, bounce.Config{BaseURL: opts.BaseURL}, log),
 	}
 	w, err := web.New(st, eng, tokens, log, opts)
 	if err != nil {

@@ -40,6 +40,7 @@ type Engines struct {
 	Subscribe  *subscribe.Engine
 	Moderation Moderator
 	Digest     DigestSettings
+	Bounces    Reenabler
 }
 
 // Moderator is the moderation engine's actions the pages offer (the
@@ -47,6 +48,12 @@ type Engines struct {
 type Moderator interface {
 	Act(ctx context.Context, heldID int64, act moderation.Action, by, reason string) (*moderation.Outcome, error)
 	SetNotify(ctx context.Context, listID int64, address, notify string) error
+}
+
+// Reenabler turns a member's delivery back on after bounces disabled it
+// (the server wires the bounce engine).
+type Reenabler interface {
+	Enable(ctx context.Context, memberID int64) (*store.Member, error)
 }
 
 // DigestSettings saves a member's digest hour, weekday, zone and format

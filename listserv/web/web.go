@@ -30,6 +30,7 @@ type Server struct {
 	subs    *subscribe.Engine
 	mod     Moderator
 	digest  DigestSettings
+	bounces Reenabler
 	tokens  *token.Maker
 	log     *slog.Logger
 	pages   map[string]*template.Template
@@ -63,10 +64,10 @@ type Options struct {
 // New parses the templates (failing at start, not at first request). The
 // pages read st and change things only through eng.
 func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Options) (*Server, error) {
-	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil || eng.Digest == nil {
-		return nil, errors.New("web: the sign-in, subscription, moderation and digest engines are required")
+	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil || eng.Digest == nil || eng.Bounces == nil {
+		return nil, errors.New("web: the sign-in, subscription, moderation, digest and bounce engines are required")
 	}
-	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest,
+	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest, bounces: eng.Bounces,
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
@@ -109,6 +110,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
 	s.moderationRoutes(r)
 	s.subscriptionRoutes(r)
+	s.reenableRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})

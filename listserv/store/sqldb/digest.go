@@ -72,12 +72,22 @@ func (db *DB) SetDigestSettings(ctx context.Context, s *store.DigestSettings) er
 }
 
 // ClaimDigests leases due members, like claimIDs does for queue rows.
+// Members whose delivery is paused (disabled by bounces) are not claimed
+// and their due time is cleared, so the engine, which sleeps until the
+// earliest due time, never waits on a row it cannot claim; re-enabling
+// sets it again (trigger members_digest_reenable, migration 0013).
 func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duration, now time.Time, limit int) ([]*store.DigestState, error) {
 	var out []*store.DigestState
 	until := now.Add(lease).UnixMilli()
 	err := db.d.tx(ctx, func(q querier) error {
+		if _, err := q.exec(ctx, `UPDATE digest_members SET next_due = NULL, final_upto = 0
+			WHERE next_due IS NOT NULL AND next_due <= $1 AND lease_until < $1
+			AND member_id IN (SELECT id FROM members WHERE status <> $2)`, now.UnixMilli(), store.StatusEnabled); err != nil {
+			return err
+		}
 		rs, err := q.query(ctx, `SELECT member_id FROM digest_members WHERE next_due IS NOT NULL AND next_due <= $1
-			AND lease_until < $2 ORDER BY next_due, member_id LIMIT $3`+db.d.skipLocked(), now.UnixMilli(), now.UnixMilli(), limit)
+			AND lease_until < $2 AND member_id IN (SELECT id FROM members WHERE status = $4)
+			ORDER BY next_due, member_id LIMIT $3`+db.d.skipLocked(), now.UnixMilli(), now.UnixMilli(), limit, store.StatusEnabled)
 		if err != nil {
 			return err
 		}
