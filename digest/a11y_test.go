@@ -1,12 +1,8 @@
 package digest
 
 import (
-	"bytes"
-	"io"
 	"os"
 	"testing"
-
-	"github.com/emersion/go-message"
 
 	"github.com/demnet-uk/listserv/internal/browser"
 )
@@ -35,25 +31,9 @@ func TestHTMLDigestAccessible(t *testing.T) {
 // htmlPart returns the decoded text/html part of a mail.
 func htmlPart(t *testing.T, raw []byte) []byte {
 	t.Helper()
-	e, err := message.Read(bytes.NewReader(raw))
+	out, err := browser.HTMLPart(raw)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []byte
-	err = e.Walk(func(_ []int, p *message.Entity, err error) error {
-		if err != nil {
-			return err
-		}
-		if ct, _, _ := p.Header.ContentType(); ct == "text/html" && out == nil {
-			out, err = io.ReadAll(p.Body)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out == nil {
-		t.Fatal("no text/html part")
 	}
 	return out
 }

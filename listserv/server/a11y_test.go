@@ -1,11 +1,7 @@
 package server_test
 
 import (
-	"bytes"
-	"io"
 	"testing"
-
-	"github.com/emersion/go-message"
 
 	"github.com/demnet-uk/listserv/internal/browser"
 	"github.com/demnet-uk/listserv/listserv/server"
@@ -77,25 +73,9 @@ func capturedDigest(t *testing.T, e *env, l *store.List, addr string) []byte {
 // htmlPart returns the decoded text/html part of a mail.
 func htmlPart(t *testing.T, raw []byte) []byte {
 	t.Helper()
-	ent, err := message.Read(bytes.NewReader(raw))
+	out, err := browser.HTMLPart(raw)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []byte
-	err = ent.Walk(func(_ []int, p *message.Entity, err error) error {
-		if err != nil {
-			return err
-		}
-		if ct, _, _ := p.Header.ContentType(); ct == "text/html" && out == nil {
-			out, err = io.ReadAll(p.Body)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out == nil {
-		t.Fatal("no text/html part in the digest")
 	}
 	return out
 }
