@@ -16,21 +16,7 @@ func (s *Server) wireBounces(tokens *token.Maker) {
 	eng := s.bounceEngine(tokens)
 	s.Inbox.Handle(pipeline.KindBounces, eng.HandleBounce)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	prev := s.cancelBg
-	s.cancelBg = func() {
-		cancel()
-		if prev != nil {
-			prev()
-		}
-	}
-	node := s.cfg.Delivery.Node
-	if node == "" {
-		node = nodeName()
-	}
-	s.goBg(func() {
-		s.Store.Lead(ctx, "bounces", node, func(ctx context.Context) { expireBounces(ctx, s, eng) })
-	})
+	s.lead("bounces", func(ctx context.Context) { expireBounces(ctx, s, eng) })
 }
 
 // bounceEngine is the bounce engine over the store, for the inbox and for

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"time"
 
 	"github.com/demnet-uk/listserv/digest"
@@ -30,13 +29,5 @@ func (s *Server) wireDigests(tokens *token.Maker) {
 	if !s.cfg.Deliver {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	prev := s.cancelBg
-	s.cancelBg = func() {
-		cancel()
-		if prev != nil {
-			prev()
-		}
-	}
-	s.goBg(func() { s.Digest.Run(ctx) })
+	s.background(s.Digest.Run)
 }

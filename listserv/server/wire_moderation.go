@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/token"
@@ -19,16 +17,5 @@ func (s *Server) wireModeration(_ *token.Maker) {
 	eng := moderation.New(s.Store, cfg, s.log.With("part", "moderation"))
 	s.Inbox.Handle(pipeline.KindModerate, eng.HandleReply)
 
-	// Stop with the other background work: Shutdown and abort call cancelBg.
-	ctx, cancel := context.WithCancel(context.Background())
-	if prev := s.cancelBg; prev != nil {
-		s.cancelBg = func() { cancel(); prev() }
-	} else {
-		s.cancelBg = cancel
-	}
-	node := s.cfg.Delivery.Node
-	if node == "" {
-		node = nodeName()
-	}
-	s.goBg(func() { s.Store.Lead(ctx, "moderation", node, eng.Run) })
+	s.lead("moderation", eng.Run)
 }

@@ -22,23 +22,7 @@ func (s *Server) wireSubscriptions(tokens *token.Maker) {
 	s.Inbox.Handle(pipeline.KindRequest, e.HandleRequest)
 	s.Inbox.Handle(pipeline.KindConfirm, e.HandleConfirm)
 
-	// The job must stop with the other background work: chain its cancel
-	// onto cancelBg, which Shutdown and abort call before waiting on bg.
-	ctx, cancel := context.WithCancel(context.Background())
-	prev := s.cancelBg
-	s.cancelBg = func() {
-		cancel()
-		if prev != nil {
-			prev()
-		}
-	}
-	node := s.cfg.Delivery.Node
-	if node == "" {
-		node = nodeName()
-	}
-	s.goBg(func() {
-		s.Store.Lead(ctx, "subscriptions", node, func(ctx context.Context) { subscriptionJobs(ctx, s, e) })
-	})
+	s.lead("subscriptions", func(ctx context.Context) { subscriptionJobs(ctx, s, e) })
 }
 
 func subscriptionJobs(ctx context.Context, s *Server, e *subscribe.Engine) {
