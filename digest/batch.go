@@ -7,33 +7,45 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
-// batch is what one claim's members share: each list, its newest UID,
-// each range of posts and each rendered body is read or rendered once
-// per batch rather than once per member. It lives for one RunOnce and
-// is used by one goroutine.
+// batch is what one claim's members share: each list, its part limits
+// and its newest UID are read once per batch rather than once per
+// member; ranges of posts and renderings come from the engine's caches,
+// shared by consecutive batches. It lives for one RunOnce and is used by
+// one goroutine.
 type batch struct {
-	st       Store
-	lists    map[int64]*store.List
-	last     map[int64]int64
-	msgs     map[string][]*store.Message
-	rendered map[string][]*Rendered
+	e     *Engine
+	lists map[int64]*listInfo
+	last  map[int64]int64
 }
 
-func newBatch(st Store) *batch {
-	return &batch{st: st, lists: map[int64]*store.List{}, last: map[int64]int64{},
-		msgs: map[string][]*store.Message{}, rendered: map[string][]*Rendered{}}
+// listInfo is a list with its part limits and a fingerprint of both for
+// the rendering cache (a changed name or limit renders anew).
+type listInfo struct {
+	l        *store.List
+	maxPosts int
+	maxBytes int64
+	key      string
 }
 
-func (b *batch) list(ctx context.Context, id int64) (*store.List, error) {
-	if l := b.lists[id]; l != nil {
-		return l, nil
+func (e *Engine) newBatch() *batch {
+	return &batch{e: e, lists: map[int64]*listInfo{}, last: map[int64]int64{}}
+}
+
+func (b *batch) list(ctx context.Context, id int64) (*listInfo, error) {
+	if li := b.lists[id]; li != nil {
+		return li, nil
 	}
-	l, err := b.st.GetListByID(ctx, id)
+	l, err := b.e.st.GetListByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	b.lists[id] = l
-	return l, nil
+	maxPosts, maxBytes, err := b.e.limits(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	li := &listInfo{l: l, maxPosts: maxPosts, maxBytes: maxBytes, key: fmt.Sprintf("%v|%d|%d", *l, maxPosts, maxBytes)}
+	b.lists[id] = li
+	return li, nil
 }
 
 // lastUID is read once per list and batch: posts archived meanwhile go
@@ -43,7 +55,7 @@ func (b *batch) lastUID(ctx context.Context, listID int64) (int64, error) {
 	if n, ok := b.last[listID]; ok {
 		return n, nil
 	}
-	n, err := b.st.LastUID(ctx, listID)
+	n, err := b.e.st.LastUID(ctx, listID)
 	if err != nil {
 		return 0, err
 	}
@@ -51,15 +63,17 @@ func (b *batch) lastUID(ctx context.Context, listID int64) (int64, error) {
 	return n, nil
 }
 
+// posts are the archived posts in (after, upto]; a range is read once
+// for all the batches that need it within the cache's TTL.
 func (b *batch) posts(ctx context.Context, listID, after, upto int64, limit int) ([]*store.Message, error) {
 	key := fmt.Sprintf("%d|%d|%d|%d", listID, after, upto, limit)
-	if ms, ok := b.msgs[key]; ok {
+	if ms, ok := b.e.postsCache.get(key); ok {
 		return ms, nil
 	}
-	ms, err := b.st.DigestPosts(ctx, listID, after, upto, limit)
+	ms, err := b.e.st.DigestPosts(ctx, listID, after, upto, limit)
 	if err != nil {
 		return nil, err
 	}
-	b.msgs[key] = ms
+	b.e.postsCache.put(key, ms)
 	return ms, nil
 }

@@ -25,6 +25,7 @@ type Store interface {
 	LastUID(ctx context.Context, listID int64) (int64, error)
 	MakeDigestsDue(ctx context.Context, listID int64, at time.Time) (int64, error)
 	GetListDigest(ctx context.Context, listID int64) (*store.ListDigest, error)
+	SweepMailBodies(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config tunes the engine; zero values are the defaults.
@@ -75,6 +76,9 @@ type Engine struct {
 	log    *slog.Logger
 	wake   chan struct{}
 	queued atomic.Int64 // digest mails queued, for SendDue's count
+	// Ranges of posts and their renderings, shared by consecutive claims.
+	postsCache  *ttlCache[[]*store.Message]
+	renderCache *ttlCache[[]*Rendered]
 	// Queued, when set, is called after digest mail was queued (the
 	// server wakes the delivery engine with it).
 	Queued func()
@@ -83,7 +87,8 @@ type Engine struct {
 // New returns an engine; Run starts it.
 func New(st Store, tokens *token.Maker, cfg Config, log *slog.Logger) *Engine {
 	cfg.defaults()
-	return &Engine{st: st, tokens: tokens, cfg: cfg, log: log, wake: make(chan struct{}, 1)}
+	return &Engine{st: st, tokens: tokens, cfg: cfg, log: log, wake: make(chan struct{}, 1),
+		postsCache: newTTLCache[[]*store.Message](), renderCache: newTTLCache[[]*Rendered]()}
 }
 
 // Now is the engine's clock.
@@ -102,10 +107,15 @@ func (e *Engine) Wake() {
 // earliest due time, a wake-up, or the poll interval (for work other
 // nodes scheduled), so a server at rest does almost nothing.
 func (e *Engine) Run(ctx context.Context) {
+	var swept time.Time
 	for ctx.Err() == nil {
 		n, err := e.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("digests", "err", err)
+		}
+		if time.Since(swept) > sweepEvery {
+			swept = time.Now()
+			e.sweep(ctx)
 		}
 		if n >= e.cfg.Batch && err == nil {
 			continue // more may be due
@@ -119,6 +129,24 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// Shared digest bodies no queued mail uses any more are deleted once
+// they are an hour old (a body is reused by content, which refreshes its
+// age), looked for every ten minutes.
+const (
+	sweepEvery = 10 * time.Minute
+	sweepAge   = time.Hour
+)
+
+func (e *Engine) sweep(ctx context.Context) {
+	n, err := e.st.SweepMailBodies(ctx, time.Now().Add(-sweepAge))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		e.log.Warn("sweep digest bodies", "err", err)
+	case n > 0:
+		e.log.Info("swept digest bodies", "bodies", n)
 	}
 }
 
@@ -150,7 +178,7 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	b := newBatch(e.st)
+	b := e.newBatch()
 	var errs []error
 	cs := make([]store.DigestCommit, 0, len(ds))
 	for _, d := range ds {

@@ -42,13 +42,19 @@ func (e *Engine) Preview(ctx context.Context, l *store.List, address, format str
 	if len(msgs) == 0 {
 		return nil, ErrNoPosts
 	}
-	ms, err := e.mails(ctx, newBatch(e.st), l, d, msgs, e.Now())
+	bt := e.newBatch()
+	li, err := bt.list(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := e.mails(li, d, msgs, e.Now())
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
 	for _, m := range ms {
 		b.Write(m.Raw)
+		b.Write(m.Shared)
 	}
 	return b.Bytes(), nil
 }

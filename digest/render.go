@@ -36,6 +36,8 @@ type Issue struct {
 type Rendered struct {
 	Head []byte
 	Body []byte
+
+	shared []byte // Head then Body, the body every member's copy shares
 }
 
 // Render renders an issue in its format.

@@ -82,11 +82,11 @@ func (e *Engine) plan(ctx context.Context, b *batch, d *store.DigestState, now t
 	if out.Cursor < upto && len(msgs) == e.cfg.MaxRun {
 		out.NextDue = now // more to send: claim again at once
 	}
-	l, err := b.list(ctx, d.Member.ListID)
+	li, err := b.list(ctx, d.Member.ListID)
 	if err != nil {
 		return nil, err
 	}
-	out.Mail, err = e.mails(ctx, b, l, d, msgs, now)
+	out.Mail, err = e.mails(li, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -94,31 +94,35 @@ func (e *Engine) plan(ctx context.Context, b *batch, d *store.DigestState, now t
 	return c, nil
 }
 
-// mails renders (or takes from the batch cache) each part and adds the
-// member's own header fields.
-func (e *Engine) mails(ctx context.Context, bt *batch, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
-	rs, err := e.render(ctx, bt, l, d, msgs, now)
+// mails renders (or takes from the engine's cache) each part and adds
+// the member's own header fields: each mail's Raw is its Message-ID and
+// List-Unsubscribe fields, and Shared is the part's rendering, stored
+// once for every member who shares it (the VERP sender is the
+// envelope's).
+func (e *Engine) mails(li *listInfo, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
+	rs, err := e.render(li, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
+	l := li.l
 	from := delivery.VERPSender(l, e.tokens, d.MemberID, msgs[len(msgs)-1].ID)
+	unsub := e.tokens.Unsubscribe(d.MemberID)
 	out := make([]*store.QueuedMail, 0, len(rs))
 	for i, r := range rs {
 		var b bytes.Buffer
-		b.Grow(len(r.Head) + len(r.Body) + 512)
+		b.Grow(384)
 		fmt.Fprintf(&b, "Message-ID: <digest.%s.%s-%s.%d@%s>\r\n", strconv.FormatInt(d.MemberID, 36),
 			strconv.FormatInt(msgs[0].UID, 36), strconv.FormatInt(msgs[len(msgs)-1].UID, 36), i+1, l.Domain())
-		delivery.AppendUnsubscribe(&b, l, e.cfg.BaseURL, e.tokens.Unsubscribe(d.MemberID))
-		b.Write(r.Head)
-		b.Write(r.Body)
-		out = append(out, &store.QueuedMail{From: from, To: d.Member.Address, Raw: b.Bytes()})
+		delivery.AppendUnsubscribe(&b, l, e.cfg.BaseURL, unsub)
+		out = append(out, &store.QueuedMail{From: from, To: d.Member.Address, Raw: b.Bytes(), Shared: r.shared})
 	}
 	return out, nil
 }
 
 // render returns the rendered parts for these posts, shared by every
-// member of the batch with the same range, period, format and local date.
-func (e *Engine) render(ctx context.Context, b *batch, l *store.List, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
+// member with the same list settings, range, period, format and local
+// date, in this batch and the next ones (the engine's cache).
+func (e *Engine) render(li *listInfo, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*Rendered, error) {
 	sched := ScheduleOf(d)
 	loc, _ := sched.Location()
 	date := now
@@ -127,30 +131,27 @@ func (e *Engine) render(ctx context.Context, b *batch, l *store.List, d *store.D
 	}
 	date = date.In(loc)
 	format := FormatOf(d)
-	key := fmt.Sprintf("%d|%d-%d|%s|%s|%s", l.ID, msgs[0].UID, msgs[len(msgs)-1].UID, sched.Period, format,
+	key := fmt.Sprintf("%s|%d-%d|%s|%s|%s", li.key, msgs[0].UID, msgs[len(msgs)-1].UID, sched.Period, format,
 		date.Format(time.RFC3339))
-	if cached := b.rendered[key]; cached != nil {
+	if cached, ok := e.renderCache.get(key); ok {
 		return cached, nil
 	}
 	posts := make([]*Post, len(msgs))
 	for i, m := range msgs {
 		posts[i] = ParsePost(m)
 	}
-	maxPosts, maxBytes, err := e.limits(ctx, l.ID)
-	if err != nil {
-		return nil, err
-	}
-	parts := Split(posts, maxPosts, maxBytes)
+	parts := Split(posts, li.maxPosts, li.maxBytes)
 	out := make([]*Rendered, len(parts))
 	for i, p := range parts {
-		r, err := Render(&Issue{List: l, Period: sched.Period, Date: date, Posts: p, Part: i + 1, Parts: len(parts),
+		r, err := Render(&Issue{List: li.l, Period: sched.Period, Date: date, Posts: p, Part: i + 1, Parts: len(parts),
 			Format: format, BaseURL: e.cfg.BaseURL})
 		if err != nil {
 			return nil, err
 		}
+		r.shared = append(append(make([]byte, 0, len(r.Head)+len(r.Body)), r.Head...), r.Body...)
 		out[i] = r
 	}
-	b.rendered[key] = out
+	e.renderCache.put(key, out)
 	return out, nil
 }
 

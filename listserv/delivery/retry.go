@@ -56,29 +56,3 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 		e.log.Error("finish retry", "retry", r.ID, "err", err)
 	}
 }
-
-// mail sends the server's own queued messages.
-func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
-	e := w.e
-	for _, q := range ms {
-		err := w.send(ctx, 0, q.From, q.To, &Copy{Body: q.Raw})
-		if err == nil {
-			err = w.flush(ctx)
-		}
-		var f *store.Failure
-		if err != nil {
-			fl := failureOf(err, &store.Member{Address: q.To}, 0)
-			fl.MemberID = 0
-			if fl.Temporary && time.Since(q.CreatedAt) > e.cfg.GiveUpAfter {
-				fl.Temporary = false
-			}
-			f = &fl
-			e.Metrics.CopyRefused(fl.Temporary)
-		} else {
-			e.Metrics.CopySent()
-		}
-		if err := e.st.FinishMail(context.WithoutCancel(ctx), q, f, time.Now().Add(e.backoff(q.Attempts+1))); err != nil {
-			e.log.Error("finish mail", "mail", q.ID, "err", err)
-		}
-	}
-}

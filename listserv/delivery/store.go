@@ -18,6 +18,8 @@ type Store interface {
 	FinishRetry(ctx context.Context, r *store.Retry, f *store.Failure, next time.Time) error
 	ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*store.QueuedMail, error)
 	FinishMail(ctx context.Context, m *store.QueuedMail, f *store.Failure, next time.Time) error
+	MailBody(ctx context.Context, id int64) ([]byte, error)
+	FinishMails(ctx context.Context, rs []store.MailResult) error
 
 	GetMessage(ctx context.Context, id int64) (*store.Message, error)
 	GetListByID(ctx context.Context, id int64) (*store.List, error)

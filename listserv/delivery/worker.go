@@ -100,7 +100,7 @@ func (w *worker) step(ctx, send context.Context) bool {
 		w.retries(send, rs)
 		return true
 	}
-	if ms, err := e.st.ClaimMail(ctx, w.owner, e.cfg.Lease, 20); err != nil && ctx.Err() == nil {
+	if ms, err := e.st.ClaimMail(ctx, w.owner, e.cfg.Lease, mailBatch); err != nil && ctx.Err() == nil {
 		e.log.Error("claim mail", "err", err)
 	} else if len(ms) > 0 {
 		w.mail(send, ms)

@@ -118,6 +118,7 @@ type Queue interface {
 	EnqueueMail(ctx context.Context, m *QueuedMail) error
 	ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*QueuedMail, error)
 	FinishMail(ctx context.Context, m *QueuedMail, f *Failure, next time.Time) error
+	SharedMail
 	ListFailures(ctx context.Context, memberID int64) ([]*Failure, error)
 	// Pending counts queued work: open fan-outs, leased chunks, retries, mail.
 	Pending(ctx context.Context) (QueueStats, error)

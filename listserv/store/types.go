@@ -223,15 +223,30 @@ type Retry struct {
 	Owner       string
 }
 
-// QueuedMail is one message the server itself sends (notices, replies).
+// QueuedMail is one message the server itself sends (notices, replies,
+// digests).
 type QueuedMail struct {
 	ID        int64
 	From      string
 	To        string
-	Raw       []byte
+	Raw       []byte // the whole message; only its own header fields when it has a shared body
 	Attempts  int
 	Owner     string
 	CreatedAt time.Time
+	// Shared, on enqueue (CommitDigests), is a body many mails share: it
+	// is stored once by content and the message is Raw then Shared.
+	Shared []byte
+	// SharedID, on a claimed mail, is its shared body (MailBody loads it);
+	// 0: Raw is the whole message.
+	SharedID int64
+}
+
+// MailResult is what became of one claimed queued mail.
+type MailResult struct {
+	Mail    *QueuedMail
+	Failure *Failure  // nil: sent (or Skipped)
+	Next    time.Time // a temporary failure's next attempt
+	Skipped bool      // not tried (the lease ran short, the relay was down): release it
 }
 
 // Captured is one outbound copy kept instead of sent (capture mode).

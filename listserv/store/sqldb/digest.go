@@ -71,32 +71,21 @@ func (db *DB) SetDigestSettings(ctx context.Context, s *store.DigestSettings) er
 	return wrap("set digest settings", err)
 }
 
-// ClaimDigests leases due members, like claimIDs does for queue rows.
-// Members whose delivery is paused (disabled by bounces) are not claimed
-// and their due time is cleared, so the engine, which sleeps until the
-// earliest due time, never waits on a row it cannot claim; re-enabling
-// sets it again (trigger members_digest_reenable, migration 0013).
+// ClaimDigests leases due members, like claimIDs does for queue rows: one
+// ordered walk of the (next_due, member_id) index joined to members by
+// key (an IN (SELECT ... FROM members) here made PostgreSQL scan the
+// roster per claim). Members whose delivery is paused (disabled by
+// bounces) are not claimed and their due time is cleared, so the engine,
+// which sleeps until the earliest due time, never waits on a row it
+// cannot claim; re-enabling sets it again (trigger
+// members_digest_reenable, migration 0013).
 func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duration, now time.Time, limit int) ([]*store.DigestState, error) {
 	var out []*store.DigestState
 	until := now.Add(lease).UnixMilli()
 	err := db.d.tx(ctx, func(q querier) error {
-		if _, err := q.exec(ctx, `UPDATE digest_members SET next_due = NULL, final_upto = 0
-			WHERE next_due IS NOT NULL AND next_due <= $1 AND lease_until < $1
-			AND member_id IN (SELECT id FROM members WHERE status <> $2)`, now.UnixMilli(), store.StatusEnabled); err != nil {
+		ids, err := db.dueDigestIDs(ctx, q, now.UnixMilli(), limit)
+		if err != nil || len(ids) == 0 {
 			return err
-		}
-		rs, err := q.query(ctx, `SELECT member_id FROM digest_members WHERE next_due IS NOT NULL AND next_due <= $1
-			AND lease_until < $2 AND member_id IN (SELECT id FROM members WHERE status = $4)
-			ORDER BY next_due, member_id LIMIT $3`+db.d.skipLocked(), now.UnixMilli(), now.UnixMilli(), limit, store.StatusEnabled)
-		if err != nil {
-			return err
-		}
-		ids, err := collect(rs, func(r row) (int64, error) { var id int64; return id, r.Scan(&id) })
-		if err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
 		}
 		// Two statements for the whole batch, not two per member.
 		in, args := idList(ids, 2)
@@ -105,7 +94,7 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 			return err
 		}
 		sel, _ := idList(ids, 0)
-		rs, err = q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
+		rs, err := q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -117,6 +106,49 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 		return nil
 	})
 	return out, wrap("claim digests", err)
+}
+
+// dueDigestIDs returns up to limit due, unleased, enabled members, oldest
+// due first, locked on PostgreSQL (SKIP LOCKED: other nodes take the
+// next ones). Paused members met on the way lose their due time and the
+// walk starts again (each pass clears at least one, so it ends).
+func (db *DB) dueDigestIDs(ctx context.Context, q querier, now int64, limit int) ([]int64, error) {
+	lock := ""
+	if db.d.skipLocked() != "" {
+		lock = " FOR UPDATE OF d SKIP LOCKED"
+	}
+	type due struct {
+		id     int64
+		status string
+	}
+	for {
+		rs, err := q.query(ctx, `SELECT d.member_id, m.status FROM digest_members d JOIN members m ON m.id = d.member_id
+			WHERE d.next_due IS NOT NULL AND d.next_due <= $1 AND d.lease_until < $1
+			ORDER BY d.next_due, d.member_id LIMIT $2`+lock, now, limit)
+		if err != nil {
+			return nil, err
+		}
+		ds, err := collect(rs, func(r row) (due, error) { var d due; return d, r.Scan(&d.id, &d.status) })
+		if err != nil {
+			return nil, err
+		}
+		var ids, paused []int64
+		for _, d := range ds {
+			if d.status == store.StatusEnabled {
+				ids = append(ids, d.id)
+			} else {
+				paused = append(paused, d.id)
+			}
+		}
+		if len(paused) == 0 {
+			return ids, nil
+		}
+		in, args := idList(paused, 0)
+		if _, err := q.exec(ctx, `UPDATE digest_members SET next_due = NULL, final_upto = 0 WHERE member_id IN (`+in+`)`,
+			args...); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // NextDigestDue reads the smallest due time from digest_members_due.
@@ -142,13 +174,7 @@ func (db *DB) CommitDigest(ctx context.Context, d *store.DigestState, o store.Di
 		if !ok {
 			return store.ErrLeaseLost
 		}
-		now := time.Now()
-		for _, m := range o.Mail {
-			if err := enqueueIn(ctx, q, m, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return enqueueAll(ctx, q, o.Mail, time.Now())
 	})
 	if errors.Is(err, store.ErrLeaseLost) {
 		return store.ErrLeaseLost

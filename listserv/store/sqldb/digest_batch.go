@@ -9,13 +9,13 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
-// mailRowsPerInsert bounds one multi-row INSERT into mailq (5 parameters
+// mailRowsPerInsert bounds one multi-row INSERT into mailq (4 parameters
 // a row, far below SQLite's and PostgreSQL's limits).
-const mailRowsPerInsert = 200
+const mailRowsPerInsert = 500
 
 // CommitDigests commits a batch in one transaction: every member's fenced
-// cursor move, then all the batch's mail in multi-row INSERTs. A member
-// whose claim was lost queues nothing.
+// cursor move, then all the batch's mail in multi-row INSERTs, each
+// shared body stored once. A member whose claim was lost queues nothing.
 func (db *DB) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int, error) {
 	var lost []int
 	err := db.d.tx(ctx, func(q querier) error {
@@ -40,21 +40,31 @@ func (db *DB) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int
 	return lost, nil
 }
 
-// insertMails queues mails with as few statements as the row bound allows.
+// insertMails queues mails with as few statements as the row bound
+// allows; a mail's shared body is stored once and referenced.
 func insertMails(ctx context.Context, q querier, mails []*store.QueuedMail, now time.Time) error {
+	bodies, err := bodyIDs(ctx, q, mails, now.UnixMilli())
+	if err != nil {
+		return err
+	}
 	for len(mails) > 0 {
 		n := min(len(mails), mailRowsPerInsert)
 		var b strings.Builder
-		b.WriteString(`INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES `)
-		args := make([]any, 0, 3*n+2)
+		b.WriteString(`INSERT INTO mailq (mail_from, rcpt, raw, body_id, next_attempt, created_at) VALUES `)
+		args := make([]any, 0, 4*n+2)
 		args = append(args, now.UnixMilli(), now.UnixMilli())
 		for i, m := range mails[:n] {
 			if i > 0 {
 				b.WriteString(",")
 			}
 			k := len(args)
-			b.WriteString("($" + strconv.Itoa(k+1) + ",$" + strconv.Itoa(k+2) + ",$" + strconv.Itoa(k+3) + ",$1,$2)")
-			args = append(args, m.From, m.To, m.Raw)
+			b.WriteString("($" + strconv.Itoa(k+1) + ",$" + strconv.Itoa(k+2) + ",$" + strconv.Itoa(k+3) +
+				",$" + strconv.Itoa(k+4) + ",$1,$2)")
+			var body any
+			if len(m.Shared) > 0 {
+				body = bodies[&m.Shared[0]]
+			}
+			args = append(args, m.From, m.To, m.Raw, body)
 		}
 		if _, err := q.exec(ctx, b.String(), args...); err != nil {
 			return err

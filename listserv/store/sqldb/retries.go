@@ -7,7 +7,9 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
-// claimIDs leases up to limit due rows of table to owner and returns their ids.
+// claimIDs leases up to limit due rows of table to owner and returns their
+// ids, oldest due first: one ordered walk of the (next_attempt, id) index
+// and one UPDATE for the batch.
 func (db *DB) claimIDs(ctx context.Context, q querier, table, owner string, now, until int64, limit int) ([]int64, error) {
 	rs, err := q.query(ctx, `SELECT id FROM `+table+` WHERE next_attempt <= $1 AND lease_until < $2
 		ORDER BY next_attempt, id LIMIT $3`+db.d.skipLocked(), now, now, limit)
@@ -15,13 +17,13 @@ func (db *DB) claimIDs(ctx context.Context, q querier, table, owner string, now,
 		return nil, err
 	}
 	ids, err := collect(rs, func(r row) (int64, error) { var id int64; return id, r.Scan(&id) })
-	if err != nil {
+	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	for _, id := range ids {
-		if _, err := q.exec(ctx, `UPDATE `+table+` SET owner = $1, lease_until = $2 WHERE id = $3`, owner, until, id); err != nil {
-			return nil, err
-		}
+	in, args := idList(ids, 2)
+	if _, err := q.exec(ctx, `UPDATE `+table+` SET owner = $1, lease_until = $2 WHERE id IN (`+in+`)`,
+		append([]any{owner, until}, args...)...); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }
@@ -80,26 +82,30 @@ func enqueueMail(ctx context.Context, q querier, m *store.QueuedMail) error {
 		m.From, m.To, m.Raw, now, now).Scan(&m.ID)
 }
 
-// ClaimMail leases due queued mail.
+// ClaimMail leases due queued mail, oldest first.
 func (db *DB) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*store.QueuedMail, error) {
 	now := time.Now()
 	var out []*store.QueuedMail
 	err := db.d.tx(ctx, func(q querier) error {
 		ids, err := db.claimIDs(ctx, q, "mailq", owner, now.UnixMilli(), now.Add(lease).UnixMilli(), limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		in, args := idList(ids, 0)
+		rs, err := q.query(ctx, `SELECT id, mail_from, rcpt, raw, attempts, created_at, COALESCE(body_id, 0)
+			FROM mailq WHERE id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			m := &store.QueuedMail{ID: id, Owner: owner}
+		ms, err := collect(rs, func(r row) (*store.QueuedMail, error) {
+			m := &store.QueuedMail{Owner: owner}
 			var created int64
-			if err := q.queryRow(ctx, `SELECT mail_from, rcpt, raw, attempts, created_at FROM mailq WHERE id = $1`, id).
-				Scan(&m.From, &m.To, &m.Raw, &m.Attempts, &created); err != nil {
-				return err
-			}
+			err := r.Scan(&m.ID, &m.From, &m.To, &m.Raw, &m.Attempts, &created, &m.SharedID)
 			m.CreatedAt = time.UnixMilli(created)
-			out = append(out, m)
-		}
-		return nil
+			return m, err
+		})
+		out = mailInIDOrder(ids, ms)
+		return err
 	})
 	return out, wrap("claim mail", err)
 }
@@ -107,20 +113,7 @@ func (db *DB) ClaimMail(ctx context.Context, owner string, lease time.Duration, 
 // FinishMail deletes sent mail, reschedules a temporary failure, or records
 // a permanent one.
 func (db *DB) FinishMail(ctx context.Context, m *store.QueuedMail, f *store.Failure, next time.Time) error {
-	now := time.Now()
-	err := db.d.tx(ctx, func(q querier) error {
-		if f != nil && f.Temporary {
-			_, err := q.exec(ctx, `UPDATE mailq SET attempts = attempts + 1, next_attempt = $1, last_error = $2,
-				lease_until = 0 WHERE id = $3 AND owner = $4`, next.UnixMilli(), failureText(f), m.ID, m.Owner)
-			return err
-		}
-		n, err := q.exec(ctx, `DELETE FROM mailq WHERE id = $1 AND owner = $2`, m.ID, m.Owner)
-		if err != nil || n == 0 || f == nil {
-			return err
-		}
-		return recordFailure(ctx, q, f, now)
-	})
-	return wrap("finish mail", err)
+	return db.FinishMails(ctx, []store.MailResult{{Mail: m, Failure: f, Next: next}})
 }
 
 // ListFailures returns the permanent failures recorded against a member.
