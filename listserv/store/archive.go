@@ -10,26 +10,26 @@ import (
 // archive indexer writes. Every listing is a keyset page: its cost does
 // not grow with the archive.
 type Archive interface {
-	// ArchivedPost returns one archived post of a list by UID, with its
+	// GetArchivedPost returns one archived post of a list by UID, with its
 	// raw bytes; ErrNotFound when the UID names no post.
-	ArchivedPost(ctx context.Context, listID, uid int64) (*ArchivePost, error)
-	// ArchiveUIDByMessageID finds the post with a Message-ID (without
+	GetArchivedPost(ctx context.Context, listID, uid int64) (*ArchivePost, error)
+	// FindArchiveUID finds the post with a Message-ID (without
 	// angle brackets) in a list's archive; ErrNotFound when none.
-	ArchiveUIDByMessageID(ctx context.Context, listID int64, messageID string) (int64, error)
-	// ArchiveMovedUID returns where an expunged UID's post went (0 when it
+	FindArchiveUID(ctx context.Context, listID int64, messageID string) (int64, error)
+	// FindMovedUID returns where an expunged UID's post went (0 when it
 	// is gone); ErrNotFound when uid was never expunged.
-	ArchiveMovedUID(ctx context.Context, listID, uid int64) (int64, error)
-	// ArchivePosts pages through a list's posts by arrival (see ArchivePage).
-	ArchivePosts(ctx context.Context, p ArchivePage) ([]*ArchivePost, error)
-	// ArchiveMonths counts a list's posts per month, newest month first.
-	ArchiveMonths(ctx context.Context, listID int64) ([]ArchiveMonth, error)
-	// ArchiveThreads pages through a list's threads by latest post,
+	FindMovedUID(ctx context.Context, listID, uid int64) (int64, error)
+	// ListArchivePosts pages through a list's posts by arrival (see ArchivePage).
+	ListArchivePosts(ctx context.Context, p ArchivePage) ([]*ArchivePost, error)
+	// ListArchiveMonths counts a list's posts per month, newest month first.
+	ListArchiveMonths(ctx context.Context, listID int64) ([]ArchiveMonth, error)
+	// ListArchiveThreads pages through a list's threads by latest post,
 	// newest first: threads before the key (zero key: from the newest).
-	ArchiveThreads(ctx context.Context, listID int64, before ArchiveKey, limit int) ([]*ArchiveThread, error)
+	ListArchiveThreads(ctx context.Context, listID int64, before ArchiveKey, limit int) ([]*ArchiveThread, error)
 	// GetArchiveThread returns one thread; ErrNotFound when none.
 	GetArchiveThread(ctx context.Context, id int64) (*ArchiveThread, error)
-	// ThreadPosts pages through a thread's posts by arrival, oldest first.
-	ThreadPosts(ctx context.Context, threadID int64, after ArchiveKey, limit int) ([]*ArchivePost, error)
+	// ListThreadPosts pages through a thread's posts by arrival, oldest first.
+	ListThreadPosts(ctx context.Context, threadID int64, after ArchiveKey, limit int) ([]*ArchivePost, error)
 	// SearchArchive returns a list's posts matching q, best first, after
 	// the cursor (zero: from the best). A query without a word to find is
 	// ErrBadQuery.
@@ -39,9 +39,9 @@ type Archive interface {
 // ArchiveIndex is the archive indexer's side: posts still to thread and
 // index, and the write that does it.
 type ArchiveIndex interface {
-	// UnindexedPosts returns archived posts (with raw bytes) not yet
+	// ListUnindexedPosts returns archived posts (with raw bytes) not yet
 	// indexed, oldest first.
-	UnindexedPosts(ctx context.Context, limit int) ([]*Message, error)
+	ListUnindexedPosts(ctx context.Context, limit int) ([]*Message, error)
 	// IndexArchive threads each document's post (by its parents'
 	// Message-IDs, else by subject), counts it in its month and puts its
 	// text in the full-text index, in one transaction. A post indexed
@@ -53,7 +53,7 @@ type ArchiveIndex interface {
 var ErrBadQuery = errors.New("search needs at least one word to look for")
 
 // ArchivePost is one archived post without its bytes (Raw only from
-// ArchivedPost and ArchivePage.Raw).
+// GetArchivedPost and ArchivePage.Raw).
 type ArchivePost struct {
 	ID        int64
 	ListID    int64

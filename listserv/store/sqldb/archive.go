@@ -31,31 +31,31 @@ func scanArchivePost(withRaw bool) func(r row) (*store.ArchivePost, error) {
 	}
 }
 
-// ArchivedPost loads one post of a list's archive by UID, with its bytes.
-func (db *DB) ArchivedPost(ctx context.Context, listID, uid int64) (*store.ArchivePost, error) {
+// GetArchivedPost loads one post of a list's archive by UID, with its bytes.
+func (db *DB) GetArchivedPost(ctx context.Context, listID, uid int64) (*store.ArchivePost, error) {
 	p, err := scanArchivePost(true)(db.d.queryRow(ctx, `SELECT `+archiveCols+`, raw FROM messages
 		WHERE list_id = $1 AND uid = $2`, listID, uid))
 	return p, wrap("archived post", err)
 }
 
-// ArchiveUIDByMessageID finds a post of the list by Message-ID
+// FindArchiveUID finds a post of the list by Message-ID
 // (messages_message_id); the oldest when a list somehow has two.
-func (db *DB) ArchiveUIDByMessageID(ctx context.Context, listID int64, messageID string) (int64, error) {
+func (db *DB) FindArchiveUID(ctx context.Context, listID int64, messageID string) (int64, error) {
 	var uid int64
 	err := db.d.queryRow(ctx, `SELECT uid FROM messages WHERE message_id = $1 AND list_id = $2 AND uid IS NOT NULL
 		ORDER BY id LIMIT 1`, messageID, listID).Scan(&uid)
 	return uid, wrap("archive uid by message-id", err)
 }
 
-// ArchiveMovedUID tells where an expunged UID's post went.
-func (db *DB) ArchiveMovedUID(ctx context.Context, listID, uid int64) (int64, error) {
+// FindMovedUID tells where an expunged UID's post went.
+func (db *DB) FindMovedUID(ctx context.Context, listID, uid int64) (int64, error) {
 	var n int64
 	err := db.d.queryRow(ctx, `SELECT new_uid FROM archive_expunged WHERE list_id = $1 AND uid = $2`, listID, uid).Scan(&n)
 	return n, wrap("archive moved uid", err)
 }
 
-// ArchivePosts pages through a list's posts by (received_at, id).
-func (db *DB) ArchivePosts(ctx context.Context, p store.ArchivePage) ([]*store.ArchivePost, error) {
+// ListArchivePosts pages through a list's posts by (received_at, id).
+func (db *DB) ListArchivePosts(ctx context.Context, p store.ArchivePage) ([]*store.ArchivePost, error) {
 	cols, order, cmp := archiveCols, "ASC", ">"
 	if p.Raw {
 		cols += ", raw"
@@ -88,8 +88,8 @@ func (db *DB) ArchivePosts(ctx context.Context, p store.ArchivePage) ([]*store.A
 	return collect(rs, scanArchivePost(p.Raw))
 }
 
-// ArchiveMonths reads the per-month counters, newest first.
-func (db *DB) ArchiveMonths(ctx context.Context, listID int64) ([]store.ArchiveMonth, error) {
+// ListArchiveMonths reads the per-month counters, newest first.
+func (db *DB) ListArchiveMonths(ctx context.Context, listID int64) ([]store.ArchiveMonth, error) {
 	rs, err := db.d.query(ctx, `SELECT month, posts FROM archive_months WHERE list_id = $1 AND posts > 0
 		ORDER BY month DESC`, listID)
 	if err != nil {
@@ -116,9 +116,9 @@ func scanThread(r row) (*store.ArchiveThread, error) {
 	return &t, nil
 }
 
-// ArchiveThreads pages through threads by latest post, newest first
+// ListArchiveThreads pages through threads by latest post, newest first
 // (archive_threads_recent).
-func (db *DB) ArchiveThreads(ctx context.Context, listID int64, before store.ArchiveKey, limit int) ([]*store.ArchiveThread, error) {
+func (db *DB) ListArchiveThreads(ctx context.Context, listID int64, before store.ArchiveKey, limit int) ([]*store.ArchiveThread, error) {
 	at, id := before.At.UnixMilli(), before.ID
 	if before.IsZero() {
 		at, id = int64(1)<<62, 0
@@ -138,8 +138,8 @@ func (db *DB) GetArchiveThread(ctx context.Context, id int64) (*store.ArchiveThr
 	return t, wrap("archive thread", err)
 }
 
-// ThreadPosts pages through a thread by arrival (messages_thread).
-func (db *DB) ThreadPosts(ctx context.Context, threadID int64, after store.ArchiveKey, limit int) ([]*store.ArchivePost, error) {
+// ListThreadPosts pages through a thread by arrival (messages_thread).
+func (db *DB) ListThreadPosts(ctx context.Context, threadID int64, after store.ArchiveKey, limit int) ([]*store.ArchivePost, error) {
 	at, id := after.At.UnixMilli(), after.ID
 	if after.IsZero() {
 		at, id = -1, 0

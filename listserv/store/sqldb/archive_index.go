@@ -15,9 +15,9 @@ const subjectWindow = 60 * 24 * time.Hour
 // maxParents bounds the Message-IDs looked up per post.
 const maxParents = 20
 
-// UnindexedPosts returns archived posts the indexer has not done yet
+// ListUnindexedPosts returns archived posts the indexer has not done yet
 // (messages_unindexed), oldest first.
-func (db *DB) UnindexedPosts(ctx context.Context, limit int) ([]*store.Message, error) {
+func (db *DB) ListUnindexedPosts(ctx context.Context, limit int) ([]*store.Message, error) {
 	rs, err := db.d.query(ctx, `SELECT `+messageCols+` FROM messages WHERE uid IS NOT NULL AND indexed = 0
 		ORDER BY id LIMIT $1`, limit)
 	if err != nil {

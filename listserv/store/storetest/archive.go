@@ -47,7 +47,7 @@ func docFor(m *store.Message, body string) *store.ArchiveDoc {
 // messages.id; "" otherwise) and returns how many there were.
 func indexAll(t *testing.T, s store.Store, bodies map[int64]string) int {
 	t.Helper()
-	ms, err := s.UnindexedPosts(t.Context(), 1000)
+	ms, err := s.ListUnindexedPosts(t.Context(), 1000)
 	must(t, err, "unindexed posts")
 	docs := make([]*store.ArchiveDoc, len(ms))
 	for i, m := range ms {
@@ -77,7 +77,7 @@ func testArchiveThreads(t *testing.T, s store.Store) {
 		t.Fatalf("second pass found %d unindexed posts", n)
 	}
 	thread := func(m *store.Message) int64 {
-		p, err := s.ArchivedPost(ctx, m.ListID, m.UID)
+		p, err := s.GetArchivedPost(ctx, m.ListID, m.UID)
 		must(t, err, "archived post")
 		if p.ThreadID == 0 {
 			t.Fatalf("post %q has no thread", m.MessageID)
@@ -90,7 +90,7 @@ func testArchiveThreads(t *testing.T, s store.Store) {
 	if thread(alone) == thread(root) || thread(sameSubjectNoRe) == thread(root) || thread(elsewhere) == thread(root) {
 		t.Error("an unrelated post, a new post with the same subject, or another list's reply joined the thread")
 	}
-	ts, err := s.ArchiveThreads(ctx, l.ID, store.ArchiveKey{}, 10)
+	ts, err := s.ListArchiveThreads(ctx, l.ID, store.ArchiveKey{}, 10)
 	must(t, err, "archive threads")
 	if len(ts) != 3 {
 		t.Fatalf("%d threads, want 3", len(ts))
@@ -104,12 +104,12 @@ func testArchiveThreads(t *testing.T, s store.Store) {
 	if budget == nil || budget.Posts != 3 || budget.Subject != "Budget" || budget.RootID != root.ID {
 		t.Fatalf("budget thread = %+v", budget)
 	}
-	ps, err := s.ThreadPosts(ctx, budget.ID, store.ArchiveKey{}, 2)
+	ps, err := s.ListThreadPosts(ctx, budget.ID, store.ArchiveKey{}, 2)
 	must(t, err, "thread posts")
 	if len(ps) != 2 || ps[0].ID != root.ID || ps[1].ID != byRef.ID {
 		t.Fatalf("thread page 1 = %v", postIDs(ps))
 	}
-	ps, err = s.ThreadPosts(ctx, budget.ID, ps[1].Key(), 2)
+	ps, err = s.ListThreadPosts(ctx, budget.ID, ps[1].Key(), 2)
 	must(t, err, "thread posts page 2")
 	if len(ps) != 1 || ps[0].ID != bySubject.ID {
 		t.Fatalf("thread page 2 = %v", postIDs(ps))
@@ -122,18 +122,18 @@ func testArchiveThreads(t *testing.T, s store.Store) {
 	if _, err := s.GetArchiveThread(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing thread: %v", err)
 	}
-	ms, err := s.ArchiveMonths(ctx, l.ID)
+	ms, err := s.ListArchiveMonths(ctx, l.ID)
 	must(t, err, "archive months")
 	now := time.Now().UTC()
 	if len(ms) != 1 || ms[0].Posts != 5 || ms[0].Year != root.Received.UTC().Year() || ms[0].Month != root.Received.UTC().Month() {
 		t.Errorf("months = %+v (now %s)", ms, now)
 	}
-	uid, err := s.ArchiveUIDByMessageID(ctx, l.ID, "r1@x")
+	uid, err := s.FindArchiveUID(ctx, l.ID, "r1@x")
 	must(t, err, "uid by message-id")
 	if uid != byRef.UID {
 		t.Errorf("uid by message-id = %d, want %d", uid, byRef.UID)
 	}
-	if _, err := s.ArchiveUIDByMessageID(ctx, l.ID, held.MessageID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.FindArchiveUID(ctx, l.ID, held.MessageID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a held post is found in the archive: %v", err)
 	}
 }
@@ -158,7 +158,7 @@ func testArchivePaging(t *testing.T, s store.Store) {
 		var got []int64
 		p := store.ArchivePage{ListID: l.ID, Limit: 3, Desc: desc, Raw: true}
 		for {
-			ps, err := s.ArchivePosts(ctx, p)
+			ps, err := s.ListArchivePosts(ctx, p)
 			must(t, err, "archive posts")
 			if len(ps) == 0 {
 				break
@@ -180,12 +180,12 @@ func testArchivePaging(t *testing.T, s store.Store) {
 		}
 	}
 	// A month window that ends before the posts holds none of them.
-	ps, err := s.ArchivePosts(ctx, store.ArchivePage{ListID: l.ID, To: time.Now().Add(-24 * time.Hour), Limit: 10})
+	ps, err := s.ListArchivePosts(ctx, store.ArchivePage{ListID: l.ID, To: time.Now().Add(-24 * time.Hour), Limit: 10})
 	must(t, err, "archive posts before")
 	if len(ps) != 0 {
 		t.Errorf("%d posts before yesterday", len(ps))
 	}
-	ps, err = s.ArchivePosts(ctx, store.ArchivePage{ListID: l.ID, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), Limit: 10})
+	ps, err = s.ListArchivePosts(ctx, store.ArchivePage{ListID: l.ID, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), Limit: 10})
 	must(t, err, "archive posts window")
 	if len(ps) != 7 || len(ps[0].Raw) != 0 {
 		t.Errorf("window: %d posts (raw %d bytes)", len(ps), len(ps[0].Raw))
@@ -302,24 +302,24 @@ func testArchiveErasureNewUID(t *testing.T, s store.Store) {
 	m := archivePost(t, s, l.ID, "Secret plans", "e1@x", "")
 	later := archivePost(t, s, l.ID, "Re: Secret plans", "e2@x", "e1@x")
 	indexAll(t, s, map[int64]string{m.ID: "the zeppelin plans"})
-	before, err := s.ArchivedPost(ctx, l.ID, m.UID)
+	before, err := s.GetArchivedPost(ctx, l.ID, m.UID)
 	must(t, err, "archived post")
 	raw := []byte("From: former member <former-member@invalid>\r\nSubject: Secret plans\r\n\r\nthe zeppelin plans\r\n")
 	must(t, s.AnonymisePost(ctx, m.ID, raw, "former member"), "anonymise")
-	if _, err := s.ArchivedPost(ctx, l.ID, m.UID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetArchivedPost(ctx, l.ID, m.UID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("old UID %d still names a post: %v", m.UID, err)
 	}
-	newUID, err := s.ArchiveMovedUID(ctx, l.ID, m.UID)
+	newUID, err := s.FindMovedUID(ctx, l.ID, m.UID)
 	must(t, err, "moved uid")
 	if newUID <= later.UID {
 		t.Fatalf("rewritten post got UID %d, want one above every earlier UID (%d)", newUID, later.UID)
 	}
-	after, err := s.ArchivedPost(ctx, l.ID, newUID)
+	after, err := s.GetArchivedPost(ctx, l.ID, newUID)
 	must(t, err, "rewritten post")
 	if string(after.Raw) != string(raw) || after.ID != m.ID || after.ThreadID != before.ThreadID || after.FromName != "former member" {
 		t.Errorf("rewritten post = %+v", after)
 	}
-	if _, err := s.ArchiveMovedUID(ctx, l.ID, later.UID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.FindMovedUID(ctx, l.ID, later.UID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an untouched UID is reported moved: %v", err)
 	}
 	// Re-indexed: the thread and month keep their counts.
@@ -331,7 +331,7 @@ func testArchiveErasureNewUID(t *testing.T, s store.Store) {
 	if th.Posts != 2 {
 		t.Errorf("thread has %d posts after re-indexing, want 2", th.Posts)
 	}
-	ms, err := s.ArchiveMonths(ctx, l.ID)
+	ms, err := s.ListArchiveMonths(ctx, l.ID)
 	must(t, err, "months")
 	if len(ms) != 1 || ms[0].Posts != 2 {
 		t.Errorf("months after re-indexing: %+v", ms)
