@@ -106,7 +106,8 @@ func rewriteImage(n *html.Node, img Images) int {
 		label = "[image: " + alt + "]"
 	}
 	var repl *html.Node
-	if img.AsLinks && src != "" {
+	// Inside a link the placeholder stays text: links cannot nest.
+	if img.AsLinks && src != "" && !inLink(n) {
 		repl = &html.Node{Type: html.ElementNode, Data: "a", DataAtom: atom.A, Attr: []html.Attribute{{Key: "href", Val: src}}}
 		repl.AppendChild(&html.Node{Type: html.TextNode, Data: label})
 	} else {
@@ -115,6 +116,15 @@ func rewriteImage(n *html.Node, img Images) int {
 	n.Parent.InsertBefore(repl, n)
 	n.Parent.RemoveChild(n)
 	return 1
+}
+
+func inLink(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.DataAtom == atom.A {
+			return true
+		}
+	}
+	return false
 }
 
 func attr(n *html.Node, key string) string {
