@@ -43,15 +43,17 @@ func (db *DB) IndexArchive(ctx context.Context, docs []*store.ArchiveDoc) error 
 func (db *DB) indexOne(ctx context.Context, q querier, d *store.ArchiveDoc) error {
 	// The conditional update claims the post: a second indexer (another
 	// node) finds nothing to do.
-	n, err := q.exec(ctx, `UPDATE messages SET indexed = 1 WHERE id = $1 AND indexed = 0 AND uid IS NOT NULL`, d.MessageID)
-	if err != nil || n == 0 {
-		return err
-	}
 	var thread int64
-	if err := q.queryRow(ctx, `SELECT COALESCE(thread_id, 0) FROM messages WHERE id = $1`, d.MessageID).Scan(&thread); err != nil {
+	err := q.queryRow(ctx, `UPDATE messages SET indexed = 1 WHERE id = $1 AND indexed = 0 AND uid IS NOT NULL
+		RETURNING COALESCE(thread_id, 0)`, d.MessageID).Scan(&thread)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if thread == 0 { // first time: rewritten posts keep their thread and month
+		var err error
 		if thread, err = findThread(ctx, q, d); err != nil {
 			return err
 		}
@@ -126,9 +128,7 @@ func (db *DB) putSearch(ctx context.Context, q querier, d *store.ArchiveDoc) err
 	if len(body) > maxIndexText {
 		body = strings.ToValidUTF8(body[:maxIndexText], "")
 	}
-	if err := db.deleteSearch(ctx, q, d.MessageID); err != nil {
-		return err
-	}
+	// A post rewritten on erasure lost its entry then (rewriteArchived).
 	if db.d.name() == "postgres" {
 		_, err := q.exec(ctx, `INSERT INTO archive_search (message_id, list_id, doc) VALUES ($1, $2,
 			setweight(to_tsvector('english', $3), 'A') || setweight(to_tsvector('english', $4), 'B') ||

@@ -32,7 +32,7 @@ func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQu
 	if after.ID == 0 {
 		after.Rank = -math.MaxFloat64
 	}
-	rs, err := db.d.query(ctx, sql, listID, match, after.Rank, after.ID, limit)
+	rs, err := db.d.query(ctx, sql, listID, match, after.Rank, after.ID, limit, searchWindow)
 	if err != nil {
 		return nil, wrap("search archive", err)
 	}
@@ -56,16 +56,31 @@ func (r rankRow) Scan(dest ...any) error { return r.row.Scan(append(dest, r.rank
 // $1 list, $2 query, $3/$4 cursor, $5 limit. On SQLite the list is in
 // the MATCH expression (list column), so $1 is only checked again on
 // messages.
+// searchWindow is how many of the newest matches a search ranks. Ranking
+// every match of a frequent word costs time in proportion to the archive
+// (bm25 and ts_rank read each matching document); the newest matches are
+// found in index order and stop at the window, so a search costs the same
+// at 10,000 and 1,000,000 posts.
+const searchWindow = 2000
+
+// $1 list, $2 query, $3/$4 cursor, $5 limit, $6 window. On SQLite the
+// list is in the MATCH expression (list column); FTS5 walks its index
+// newest rowid first for ORDER BY rowid DESC and stops at the window.
 const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
-	SELECT rowid AS id, bm25(archive_search, 0.0, 10.0, 5.0, 1.0) AS r FROM archive_search WHERE archive_search MATCH $2
+	SELECT rowid AS id, bm25(archive_search, 0.0, 10.0, 5.0, 1.0) AS r FROM archive_search
+	WHERE archive_search MATCH $2 ORDER BY rowid DESC LIMIT $6
 	) s JOIN messages m ON m.id = s.id
 	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
 	ORDER BY s.r, s.id LIMIT $5`
 
+// On PostgreSQL the planner picks the GIN index (rare words) or a
+// backward scan of the primary key that stops at the window (frequent
+// ones); ts_rank then reads only the window's documents.
 const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
-	SELECT a.message_id AS id, -ts_rank(a.doc, tq)::float8 AS r FROM archive_search a, to_tsquery('english', $2) tq
-	WHERE a.list_id = $1 AND a.doc @@ tq
-	) s JOIN messages m ON m.id = s.id
+	SELECT c.id, -ts_rank(c.doc, to_tsquery('english', $2))::float8 AS r FROM (
+		SELECT a.message_id AS id, a.doc FROM archive_search a
+		WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6
+	) c) s JOIN messages m ON m.id = s.id
 	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
 	ORDER BY s.r, s.id LIMIT $5`
 
