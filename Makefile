@@ -2,6 +2,7 @@
 GO ?= go
 FUZZTIME ?= 20s
 BENCHFLAGS ?=
+ARCHIVEPOSTS ?= 100000
 CRASHFLAGS ?=
 
 .PHONY: test run bench crash fuzz vet fmt
@@ -14,6 +15,7 @@ run:
 
 bench:
 	$(GO) run ./cmd/listserv-bench $(BENCHFLAGS)
+	$(GO) run ./cmd/listserv-bench -archive-posts $(ARCHIVEPOSTS)
 
 crash:
 	$(GO) run ./cmd/listserv-crash $(CRASHFLAGS)

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/demnet-uk/listserv/digest"
+	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/metrics"
@@ -78,6 +79,8 @@ type Server struct {
 	Engine *delivery.Engine
 	Inbox  *inbox.Processor
 	Digest *digest.Engine
+	// Archive threads and indexes archived posts for the web archive.
+	Archive *archive.Indexer
 	// Metrics is what this server counts (exported at /metrics).
 	Metrics *metrics.Metrics
 	pipe    *pipeline.Pipeline
@@ -145,6 +148,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.wireDigests(tokens)
 	s.wireBounces(tokens)
 	s.pipe.Admin = s.Inbox.Wake
+	s.wireArchive()
 	s.goBg(func() { s.Inbox.Run(bg) })
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })
 	s.goBg(func() { s.Store.Lead(bg, "housekeeping", dc.Node, s.housekeep) })

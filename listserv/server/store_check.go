@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/bounce"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
@@ -27,4 +28,6 @@ var (
 	_ subscribe.MemberPager    = (*sqldb.DB)(nil)
 	_ admin.Store              = (*sqldb.DB)(nil)
 	_ bounce.Store             = (*sqldb.DB)(nil)
+	_ archive.IndexStore       = (*sqldb.DB)(nil)
+	_ archive.PostPager        = (*sqldb.DB)(nil)
 )

@@ -32,6 +32,16 @@ type Store interface {
 	ListAudit(ctx context.Context, listID, before int64, limit int) ([]*store.Audit, error)
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*store.Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
+	// The archive (archive*.go).
+	GetArchivedPost(ctx context.Context, listID, uid int64) (*store.ArchivePost, error)
+	FindArchiveUID(ctx context.Context, listID int64, messageID string) (int64, error)
+	FindMovedUID(ctx context.Context, listID, uid int64) (int64, error)
+	ListArchivePosts(ctx context.Context, p store.ArchivePage) ([]*store.ArchivePost, error)
+	ListArchiveMonths(ctx context.Context, listID int64) ([]store.ArchiveMonth, error)
+	ListArchiveThreads(ctx context.Context, listID int64, before store.ArchiveKey, limit int) ([]*store.ArchiveThread, error)
+	GetArchiveThread(ctx context.Context, id int64) (*store.ArchiveThread, error)
+	ListThreadPosts(ctx context.Context, threadID int64, after store.ArchiveKey, limit int) ([]*store.ArchivePost, error)
+	SearchArchive(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int) ([]*store.ArchiveHit, error)
 }
 
 // Engines are what the pages act through.

@@ -214,7 +214,10 @@ func moveDigestCursor(ctx context.Context, q querier, d *store.DigestState, o st
 
 // DigestPosts pages through the archive by UID (messages_uid index).
 func (db *DB) DigestPosts(ctx context.Context, listID, after, upto int64, limit int) ([]*store.Message, error) {
+	// A post rewritten on erasure moved to a new UID (archive_expunged):
+	// a member whose cursor passed its old UID had it already.
 	rs, err := db.d.query(ctx, `SELECT `+messageCols+` FROM messages WHERE list_id = $1 AND uid > $2 AND uid <= $3
+		AND NOT EXISTS (SELECT 1 FROM archive_expunged x WHERE x.list_id = $1 AND x.new_uid = messages.uid AND x.uid <= $2)
 		ORDER BY uid LIMIT $4`, listID, after, upto, limit)
 	if err != nil {
 		return nil, wrap("digest posts", err)

@@ -63,14 +63,10 @@ func (db *DB) PostsBy(ctx context.Context, address string, after int64, limit in
 	})
 }
 
-// AnonymisePost stores the rewritten message of an erased author.
+// AnonymisePost stores the rewritten message of an erased author; an
+// archived post gets a new UID (see rewriteArchived in archive_erase.go).
 func (db *DB) AnonymisePost(ctx context.Context, messageID int64, raw []byte, name string) error {
-	n, err := db.d.exec(ctx, `UPDATE messages SET raw = $1, size = $2, from_addr = '', from_name = $3, envelope_from = ''
-		WHERE id = $4`, raw, int64(len(raw)), name, messageID)
-	if err == nil && n == 0 {
-		err = store.ErrNotFound
-	}
-	return wrap("anonymise post", err)
+	return wrap("anonymise post", db.rewriteArchived(ctx, messageID, raw, name))
 }
 
 // EraseAddress deletes everything kept about an address except what the

@@ -1,0 +1,153 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+
+	"github.com/demnet-uk/listserv/listserv/store"
+)
+
+// Full-text search: FTS5 with bm25 on SQLite, a GIN-indexed tsvector
+// with ts_rank on PostgreSQL. Ranks are normalised so lower is better on
+// both, and pages continue after (rank, id) of the last hit.
+
+const archiveColsM = `m.id, m.list_id, COALESCE(m.uid, 0), COALESCE(m.thread_id, 0), m.from_name, m.from_addr, m.subject,
+	m.message_id, m.in_reply_to, m.sent_at, m.received_at, m.size`
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// SearchArchive returns ranked hits of one list.
+func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int) ([]*store.ArchiveHit, error) {
+	if !hasPositive(q) {
+		return nil, store.ErrBadQuery
+	}
+	var sql, match string
+	if db.d.name() == "postgres" {
+		sql, match = searchSQLPG, tsQuery(q)
+	} else {
+		sql, match = searchSQLite, ftsQuery(listID, q)
+	}
+	if after.ID == 0 {
+		after.Rank = -math.MaxFloat64
+	}
+	rs, err := db.d.query(ctx, sql, listID, match, after.Rank, after.ID, limit, searchWindow)
+	if err != nil {
+		return nil, wrap("search archive", err)
+	}
+	scan := scanArchivePost(false)
+	return collect(rs, func(r row) (*store.ArchiveHit, error) {
+		h := &store.ArchiveHit{}
+		p, err := scan(rankRow{r, &h.Rank})
+		h.Post = p
+		return h, err
+	})
+}
+
+// rankRow scans the post's columns and then the rank.
+type rankRow struct {
+	row
+	rank *float64
+}
+
+func (r rankRow) Scan(dest ...any) error { return r.row.Scan(append(dest, r.rank)...) }
+
+// $1 list, $2 query, $3/$4 cursor, $5 limit. On SQLite the list is in
+// the MATCH expression (list column), so $1 is only checked again on
+// messages.
+// searchWindow is how many of the newest matches a search ranks. Ranking
+// every match of a frequent word costs time in proportion to the archive
+// (bm25 and ts_rank read each matching document); the newest matches are
+// found in index order and stop at the window, so a search costs the same
+// at 10,000 and 1,000,000 posts.
+const searchWindow = 2000
+
+// $1 list, $2 query, $3/$4 cursor, $5 limit, $6 window. On SQLite the
+// list is in the MATCH expression (list column); FTS5 walks its index
+// newest rowid first for ORDER BY rowid DESC and stops at the window.
+const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
+	SELECT rowid AS id, bm25(archive_search, 0.0, 10.0, 5.0, 1.0) AS r FROM archive_search
+	WHERE archive_search MATCH $2 ORDER BY rowid DESC LIMIT $6
+	) s JOIN messages m ON m.id = s.id
+	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
+	ORDER BY s.r, s.id LIMIT $5`
+
+// On PostgreSQL the planner picks the GIN index (rare words) or a
+// backward scan of the primary key that stops at the window (frequent
+// ones); ts_rank then reads only the window's documents.
+const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
+	SELECT c.id, -ts_rank(c.doc, to_tsquery('english', $2))::float8 AS r FROM (
+		SELECT a.message_id AS id, a.doc FROM archive_search a
+		WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6
+	) c) s JOIN messages m ON m.id = s.id
+	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
+	ORDER BY s.r, s.id LIMIT $5`
+
+func hasPositive(q store.ArchiveQuery) bool {
+	for _, t := range q.Terms {
+		if !t.Not && len(t.Words) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ftsQuery writes q in FTS5 syntax. Words are letters and digits only
+// (store.SearchTerm), so quoting them is enough to keep them literal.
+func ftsQuery(listID int64, q store.ArchiveQuery) string {
+	var pos, neg []string
+	for _, t := range q.Terms {
+		if len(t.Words) == 0 {
+			continue
+		}
+		p := `"` + strings.Join(t.Words, " ") + `"`
+		if t.Prefix {
+			p += "*"
+		}
+		if t.Not {
+			neg = append(neg, p)
+		} else {
+			pos = append(pos, p)
+		}
+	}
+	expr := "(" + strings.Join(pos, " AND ") + ")"
+	for _, n := range neg {
+		expr += " NOT " + n
+	}
+	cols := "{subject author body}"
+	switch q.Field {
+	case "subject", "author", "body":
+		cols = "{" + q.Field + "}"
+	}
+	return `list : "` + listToken(listID) + `" AND (` + cols + ` : (` + expr + `))`
+}
+
+// tsQuery writes q for to_tsquery: words quoted, phrases with <->, a
+// field as a weight label (subject A, author B, body D).
+func tsQuery(q store.ArchiveQuery) string {
+	weight := map[string]string{"subject": "A", "author": "B", "body": "D"}[q.Field]
+	var parts []string
+	for _, t := range q.Terms {
+		if len(t.Words) == 0 {
+			continue
+		}
+		ws := make([]string, len(t.Words))
+		for i, w := range t.Words {
+			label := weight
+			if t.Prefix && i == len(t.Words)-1 {
+				label = "*" + weight
+			}
+			ws[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
+			if label != "" {
+				ws[i] += ":" + label
+			}
+		}
+		p := "(" + strings.Join(ws, " <-> ") + ")"
+		if t.Not {
+			p = "!" + p
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " & ")
+}
