@@ -22,6 +22,7 @@ import (
 
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/metrics/prom"
@@ -42,6 +43,10 @@ type Config struct {
 	LMTP     string // listen address or "" / "off"
 	HTTP     string
 	IMAP     string
+	// IMAPS is an implicit-TLS IMAP listen address (needs TLSCert).
+	IMAPS string
+	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
+	Fetch []string
 	Relay    string // "capture" or smtp[s]:// URL
 	BaseURL  string
 	Hostname string // SMTP greeting and HELO name
@@ -82,6 +87,7 @@ type Server struct {
 	Metrics *metrics.Metrics
 	pipe    *pipeline.Pipeline
 	smtp    []*smtp.Server
+	imap    *imapd.Server
 	http    *http.Server
 	// metricsHTTP serves --metrics, when given.
 	metricsHTTP *http.Server
@@ -163,12 +169,12 @@ func (s *Server) start(ctx context.Context) error {
 	if err := s.listenHTTP(tokens, tr.Name() == "capture"); err != nil {
 		return err
 	}
-	if s.cfg.IMAP != "" && s.cfg.IMAP != "off" {
-		s.log.Info("IMAP archive access is not available in this version; --imap is accepted and ignored", "imap", s.cfg.IMAP)
+	if err := s.listenIMAP(); err != nil {
+		return err
 	}
 	s.web.SetReady(true)
 	s.log.Info("listserv ready", "smtp", s.addrs["smtp"], "lmtp", s.addrs["lmtp"], "http", s.addrs["http"],
-		"relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
+		"imap", s.addrs["imap"], "relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
 	return nil
 }
 
@@ -262,7 +268,7 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 	return nil
 }
 
-// Addr returns the bound address of "smtp", "lmtp" or "http".
+// Addr returns the bound address of "smtp", "lmtp", "http", "imap" or "imaps".
 func (s *Server) Addr(name string) string { return s.addrs[name] }
 
 // ErrStopped: Shutdown was already called.
@@ -283,6 +289,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	s.closeIMAP()
 	if s.metricsHTTP != nil {
 		s.metricsHTTP.Close()
 	}
@@ -305,6 +312,7 @@ func (s *Server) abort() {
 	for _, srv := range s.smtp {
 		srv.Close()
 	}
+	s.closeIMAP()
 	if s.http != nil {
 		s.http.Close()
 	}

@@ -2,8 +2,10 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/apppass"
 	"github.com/demnet-uk/listserv/listserv/bounce"
 	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
@@ -27,4 +29,6 @@ var (
 	_ subscribe.MemberPager    = (*sqldb.DB)(nil)
 	_ admin.Store              = (*sqldb.DB)(nil)
 	_ bounce.Store             = (*sqldb.DB)(nil)
+	_ imapd.Store              = (*sqldb.DB)(nil)
+	_ apppass.Store            = (*sqldb.DB)(nil)
 )
