@@ -155,7 +155,7 @@ func TestIMAPImaplib(t *testing.T) {
 		"FROM bob": {o.SearchFrom, []string{"2"}}, "SUBJECT budget": {o.SearchSubject, []string{"1"}},
 		"SINCE today": {o.SearchSince, []string{"1 2"}}, "BEFORE 2000": {o.SearchBefore, []string{""}},
 		"BODY pineapple": {o.SearchBody, []string{"1"}}, "TEXT Agenda": {o.SearchText, []string{"1"}},
-		"UID NOT FROM bob": {o.UIDSearchNot, []string{itoa(first.UID)}},
+		"UID NOT FROM bob":   {o.UIDSearchNot, []string{itoa(first.UID)}},
 		"UNSEEN after STORE": {o.Unseen, []string{"2"}},
 	} {
 		if strings.Join(c.got, "|") != strings.Join(c.want, "|") {

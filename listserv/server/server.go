@@ -38,15 +38,15 @@ import (
 // Config is everything serve needs; cmd/listserv fills it from flags and
 // environment variables.
 type Config struct {
-	DB       string // SQLite path or postgres:// URL
-	SMTP     string // listen address or "off"
-	LMTP     string // listen address or "" / "off"
-	HTTP     string
-	IMAP     string
+	DB   string // SQLite path or postgres:// URL
+	SMTP string // listen address or "off"
+	LMTP string // listen address or "" / "off"
+	HTTP string
+	IMAP string
 	// IMAPS is an implicit-TLS IMAP listen address (needs TLSCert).
 	IMAPS string
 	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
-	Fetch []string
+	Fetch    []string
 	Relay    string // "capture" or smtp[s]:// URL
 	BaseURL  string
 	Hostname string // SMTP greeting and HELO name
