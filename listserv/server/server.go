@@ -38,15 +38,11 @@ import (
 // Config is everything serve needs; cmd/listserv fills it from flags and
 // environment variables.
 type Config struct {
-	DB   string // SQLite path or postgres:// URL
-	SMTP string // listen address or "off"
-	LMTP string // listen address or "" / "off"
-	HTTP string
-	IMAP string
-	// IMAPS is an implicit-TLS IMAP listen address (needs TLSCert).
-	IMAPS string
-	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
-	Fetch    []string
+	DB       string // SQLite path or postgres:// URL
+	SMTP     string // listen address or "off"
+	LMTP     string // listen address or "" / "off"
+	HTTP     string
+	IMAP     string
 	Relay    string // "capture" or smtp[s]:// URL
 	BaseURL  string
 	Hostname string // SMTP greeting and HELO name
@@ -73,6 +69,11 @@ type Config struct {
 	// Metrics is a listen address for /metrics alone; empty serves it on
 	// the web port to loopback clients only.
 	Metrics string
+
+	// IMAPS is an implicit-TLS IMAP listen address (needs TLSCert).
+	IMAPS string
+	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
+	Fetch []string
 }
 
 // Server is a running serve process.
