@@ -202,9 +202,10 @@ func (s *session) pollExpunged(ctx context.Context, w *imapserver.UpdateWriter, 
 	return nil
 }
 
-// Idle checks the selected list every IdlePoll (one indexed query) until
-// the client says DONE, so a new post is announced within about a second
-// on either store, from any node.
+// Idle checks the selected list when this node commits a post (Wake)
+// and every IdlePoll (one indexed query) until the client says DONE, so a
+// new post is announced at once from this node and within about a second
+// from any other, on either store.
 func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	t := time.NewTicker(s.srv.cfg.IdlePoll)
 	defer t.Stop()
@@ -213,6 +214,7 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 		case <-stop:
 			return nil
 		case <-t.C:
+		case <-s.srv.woken():
 		}
 		ctx, cancel := s.ctx()
 		err := s.poll(ctx, w, true)

@@ -63,6 +63,7 @@ type Server struct {
 	now               func() time.Time
 
 	mu        sync.Mutex
+	wake      chan struct{} // closed (and replaced) by Wake
 	listeners []net.Listener
 	handoff   map[*imapserver.Server]*chanListener
 	closed    bool
@@ -88,7 +89,7 @@ func New(st Store, auth Authenticator, cfg Config) *Server {
 	}
 	s := &Server{st: st, auth: auth, cfg: cfg, log: cfg.Log, access: cfg.Access, text: cfg.Text,
 		clientFails: newThrottle(failPerClient, failWindow), accountFails: newThrottle(failPerAccount, failWindow),
-		now: time.Now, handoff: map[*imapserver.Server]*chanListener{}}
+		now: time.Now, handoff: map[*imapserver.Server]*chanListener{}, wake: make(chan struct{})}
 	if s.access == nil {
 		s.access = ArchiveAccess{St: st}
 	}
@@ -171,6 +172,22 @@ func (s *Server) handTo(srv *imapserver.Server, c net.Conn) bool {
 	}
 	s.mu.Unlock()
 	return cl.put(c)
+}
+
+// Wake tells idling clients on this node to look for new posts now (the
+// intake pipeline calls it after a commit); other nodes' posts are found
+// by the IdlePoll tick.
+func (s *Server) Wake() {
+	s.mu.Lock()
+	close(s.wake)
+	s.wake = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *Server) woken() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wake
 }
 
 // Close stops every listener and closes every connection.

@@ -153,6 +153,9 @@ func (s *Server) start(ctx context.Context) error {
 	s.wireBounces(tokens)
 	s.pipe.Admin = s.Inbox.Wake
 	s.goBg(func() { s.Inbox.Run(bg) })
+	if err := s.wireFetch(bg, dc.Node); err != nil {
+		return err
+	}
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })
 	s.goBg(func() { s.Store.Lead(bg, "housekeeping", dc.Node, s.housekeep) })
 	if s.cfg.Deliver {
@@ -161,6 +164,10 @@ func (s *Server) start(ctx context.Context) error {
 		s.engineWG.Add(1)
 		go func() { defer s.engineWG.Done(); s.Engine.Run(ectx) }()
 	}
+	// Before SMTP: IMAP hooks the pipeline's after-commit wake-up.
+	if err := s.listenIMAP(); err != nil {
+		return err
+	}
 	if err := s.listenSMTP("smtp", s.cfg.SMTP, false); err != nil {
 		return err
 	}
@@ -168,9 +175,6 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	if err := s.listenHTTP(tokens, tr.Name() == "capture"); err != nil {
-		return err
-	}
-	if err := s.listenIMAP(); err != nil {
 		return err
 	}
 	s.web.SetReady(true)

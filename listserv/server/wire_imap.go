@@ -29,6 +29,11 @@ func (s *Server) listenIMAP() error {
 	}
 	log := s.log.With("part", "imap")
 	s.imap = imapd.New(s.Store, apppass.New(s.Store, log), imapd.Config{TLS: tlsCfg, Log: log})
+	if accepted := s.pipe.Accepted; accepted != nil {
+		s.pipe.Accepted = func() { accepted(); s.imap.Wake() }
+	} else {
+		s.pipe.Accepted = s.imap.Wake
+	}
 	if plain {
 		if err := s.serveIMAP("imap", s.cfg.IMAP, s.imap.Serve); err != nil {
 			return err
