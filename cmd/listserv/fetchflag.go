@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/demnet-uk/listserv/listserv/fetch"
+	"github.com/demnet-uk/listserv/listserv/store"
 )
 
 // fetchURLs is serve's repeatable --fetch flag; $LISTSERV_FETCH adds
@@ -33,4 +34,20 @@ func (f *fetchURLs) urls() ([]string, error) {
 func checkFetchURL(u string) error {
 	_, err := fetch.Parse(u)
 	return err
+}
+
+// checkListFetch checks a list's --fetch URL ("" stops fetching);
+// listserv serve picks a change up within 30 seconds.
+func checkListFetch(l *store.List, u string) error {
+	if u == "" {
+		return nil
+	}
+	src, err := fetch.Parse(u)
+	if err != nil {
+		return fmt.Errorf("%w: --fetch: %w", errUsage, err)
+	}
+	if src.List != "" && src.List != l.Address {
+		return fmt.Errorf("%w: --fetch: the URL names list %s, not %s (leave ?list= out)", errUsage, src.List, l.Address)
+	}
+	return nil
 }
