@@ -250,6 +250,7 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 
 func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 	opts := web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies, Ready: s.storeReady}
+	opts.IMAP = s.imapPublic()
 	mh := prom.Handler(s.Metrics, s.Store.Pending)
 	if err := s.listenMetrics(mh); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/apppass"
 	"github.com/demnet-uk/listserv/listserv/imapd"
+	"github.com/demnet-uk/listserv/listserv/web"
 )
 
 // listenIMAP starts the read-only IMAP archive on --imap (STARTTLS when
@@ -68,3 +69,21 @@ func (s *Server) closeIMAP() {
 }
 
 func on(addr string) bool { return addr != "" && addr != "off" }
+
+// appPasswords is the engine /me/app-passwords acts through; nil (no
+// page) when IMAP is off.
+func (s *Server) appPasswords() web.AppPasswords {
+	if !on(s.cfg.IMAP) && !on(s.cfg.IMAPS) {
+		return nil
+	}
+	return apppass.New(s.Store, s.log.With("part", "apppass"))
+}
+
+// imapPublic is the IMAP address shown on the app-password page: the
+// implicit-TLS one when there is one.
+func (s *Server) imapPublic() string {
+	if on(s.cfg.IMAPS) {
+		return s.addrs["imaps"]
+	}
+	return s.addrs["imap"]
+}
