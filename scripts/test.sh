@@ -71,6 +71,16 @@ if ! ./scripts/postfix-deps.sh; then
 	say "WARNING: Postfix missing; the Postfix-in-front test will be SKIPPED"
 fi
 
+# ---------------------------------------------------------------- IMAP clients
+
+if ! ./scripts/imap-deps.sh; then
+	if [[ ${CI:-} == true ]]; then
+		say "FAIL: could not install the IMAP test clients (isync, mutt, curl)"
+		exit 1
+	fi
+	say "WARNING: IMAP clients missing; their tests will be SKIPPED"
+fi
+
 # ---------------------------------------------------------------- gofmt
 
 say "gofmt"

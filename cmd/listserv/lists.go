@@ -141,6 +141,7 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, k := range append(keys, admin.ListDigestKeys...) {
 		vals[k] = f.String(k, "\x00", "set "+k)
 	}
+	fetchURL := f.String("fetch", "\x00", "read this hosted mailbox as a way in (imaps://user:pass@host/Mailbox), or \"\" to stop")
 	pos, err := f.parseExact(args, 1, "list ADDRESS")
 	if err != nil {
 		return err
@@ -151,6 +152,12 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	var changed []string
+	if *fetchURL != "\x00" {
+		if err := checkListFetch(l, *fetchURL); err != nil {
+			return err
+		}
+		changed = append(changed, "fetch")
+	}
 	for _, k := range keys {
 		if v := *vals[k]; v != "\x00" {
 			if err := admin.SetListField(l, k, v); err != nil {
@@ -173,9 +180,9 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if len(changed)+len(digestChanged) == 0 {
-		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(append(keys, admin.ListDigestKeys...), " / --"))
+		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(append(append(keys, admin.ListDigestKeys...), "fetch"), " / --"))
 	}
-	if len(changed) > 0 {
+	if len(changed) > 0 && !(len(changed) == 1 && changed[0] == "fetch") {
 		if err := db.UpdateList(ctx, l); err != nil {
 			return err
 		}
@@ -185,6 +192,11 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		changed = append(changed, digestChanged...)
+	}
+	if *fetchURL != "\x00" {
+		if err := db.SetListFetch(ctx, l.ID, *fetchURL); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "updated %s: %s\n", l.Address, strings.Join(changed, ", "))
 	return nil

@@ -42,6 +42,8 @@ Usage:
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
   listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
   listserv restore FILE                                 put a backup in place (refused while serve runs)
+  listserv app-password ADDRESS [--name N]             print a new IMAP app password (shown once)
+  listserv app-password ls|rm ADDRESS [ID] [--json]     list or revoke app passwords
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -125,6 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return digestCmd(ctx, rest, stdout)
 	case "moderation", "sender":
 		return moderationCmd(ctx, cmd, rest, stdout)
+	case "app-password":
+		return appPasswordCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

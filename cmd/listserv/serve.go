@@ -24,6 +24,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	smtpAddr := f.str("smtp", "LISTSERV_SMTP", "127.0.0.1:2525", "SMTP listen address, or off")
 	lmtpAddr := f.str("lmtp", "LISTSERV_LMTP", "off", "LMTP listen address (behind Postfix), or off")
 	imapAddr := f.str("imap", "LISTSERV_IMAP", "127.0.0.1:1143", "IMAP listen address, or off")
+	imapsAddr := f.str("imaps", "LISTSERV_IMAPS", "off", "IMAP over implicit TLS listen address (needs --tls-cert), or off")
+	var fetch fetchURLs
+	f.Var(&fetch, "fetch", "read a hosted mailbox as a way in, e.g. imaps://user:pass@host/INBOX?list=team@lists.example.org (repeatable; $LISTSERV_FETCH: space-separated)")
 	httpAddr := f.str("http", "LISTSERV_HTTP", "127.0.0.1:8080", "HTTP listen address")
 	relay := f.str("relay", "LISTSERV_RELAY", "capture", "capture, smtp://host:port (STARTTLS when offered) or smtps://user:pass@host:465")
 	baseURL := f.str("base-url", "LISTSERV_BASE_URL", "", "public URL of the web UI (default http://HTTP-ADDRESS)")
@@ -41,7 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	sessionTimeout := f.str("smtp-session-timeout", "LISTSERV_SMTP_SESSION_TIMEOUT", "30m", "SMTP/LMTP time for one whole connection")
 	maxConns := f.str("smtp-max-conns", "LISTSERV_SMTP_MAX_CONNS", "200", "SMTP/LMTP connections at once, per listener")
 	maxPerClient := f.str("smtp-max-conns-per-client", "LISTSERV_SMTP_MAX_CONNS_PER_CLIENT", "20", "SMTP/LMTP connections at once from one client address (IPv6: one /64), per listener")
-	tlsCert := f.str("tls-cert", "LISTSERV_TLS_CERT", "", "PEM certificate chain: offer STARTTLS on the SMTP listener")
+	tlsCert := f.str("tls-cert", "LISTSERV_TLS_CERT", "", "PEM certificate chain: offer STARTTLS on the SMTP and IMAP listeners (and serve --imaps)")
 	tlsKey := f.str("tls-key", "LISTSERV_TLS_KEY", "", "PEM private key for --tls-cert")
 	modPoll := f.str("moderation-poll", "LISTSERV_MODERATION_POLL", "1s", "how often new held items are looked for (moderator notices)")
 	modInterval := f.str("moderation-interval", "LISTSERV_MODERATION_INTERVAL", "10m", "how often held items expire and reminders go out")
@@ -62,6 +65,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Config{DB: f.dbURL(), SMTP: *smtpAddr, LMTP: *lmtpAddr, IMAP: *imapAddr, HTTP: *httpAddr,
 		Relay: *relay, BaseURL: *baseURL, Hostname: *hostname, SiteAddress: *site, SMTPIn: smtpin.DefaultConfig(), Delivery: delivery.DefaultConfig()}
 	cfg.TLSCert, cfg.TLSKey = *tlsCert, *tlsKey
+	cfg.IMAPS = *imapsAddr
+	if cfg.Fetch, err = fetch.urls(); err != nil {
+		return err
+	}
 	cfg.Metrics = *metricsAddr
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)

@@ -23,6 +23,7 @@ import (
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/metrics/prom"
@@ -69,6 +70,11 @@ type Config struct {
 	// Metrics is a listen address for /metrics alone; empty serves it on
 	// the web port to loopback clients only.
 	Metrics string
+
+	// IMAPS is an implicit-TLS IMAP listen address (needs TLSCert).
+	IMAPS string
+	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
+	Fetch []string
 }
 
 // Server is a running serve process.
@@ -85,6 +91,7 @@ type Server struct {
 	Metrics *metrics.Metrics
 	pipe    *pipeline.Pipeline
 	smtp    []*smtp.Server
+	imap    *imapd.Server
 	http    *http.Server
 	// metricsHTTP serves --metrics, when given.
 	metricsHTTP *http.Server
@@ -150,6 +157,9 @@ func (s *Server) start(ctx context.Context) error {
 	s.pipe.Admin = s.Inbox.Wake
 	s.wireArchive()
 	s.goBg(func() { s.Inbox.Run(bg) })
+	if err := s.wireFetch(bg, dc.Node); err != nil {
+		return err
+	}
 	s.goBg(func() { s.Store.WatchWork(bg, s.Engine.Wake) })
 	s.goBg(func() { s.Store.Lead(bg, "housekeeping", dc.Node, s.housekeep) })
 	if s.cfg.Deliver {
@@ -157,6 +167,10 @@ func (s *Server) start(ctx context.Context) error {
 		s.stopEng = stop
 		s.engineWG.Add(1)
 		go func() { defer s.engineWG.Done(); s.Engine.Run(ectx) }()
+	}
+	// Before SMTP: IMAP hooks the pipeline's after-commit wake-up.
+	if err := s.listenIMAP(); err != nil {
+		return err
 	}
 	if err := s.listenSMTP("smtp", s.cfg.SMTP, false); err != nil {
 		return err
@@ -167,12 +181,9 @@ func (s *Server) start(ctx context.Context) error {
 	if err := s.listenHTTP(tokens, tr.Name() == "capture"); err != nil {
 		return err
 	}
-	if s.cfg.IMAP != "" && s.cfg.IMAP != "off" {
-		s.log.Info("IMAP archive access is not available in this version; --imap is accepted and ignored", "imap", s.cfg.IMAP)
-	}
 	s.web.SetReady(true)
 	s.log.Info("listserv ready", "smtp", s.addrs["smtp"], "lmtp", s.addrs["lmtp"], "http", s.addrs["http"],
-		"relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
+		"imap", s.addrs["imap"], "relay", tr.Name(), "store", s.Store.Dialect(), "node", dc.Node, "delivery", s.cfg.Deliver)
 	return nil
 }
 
@@ -243,6 +254,7 @@ func (s *Server) listenSMTP(name, addr string, lmtp bool) error {
 
 func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 	opts := web.Options{Capture: capture, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies, Ready: s.storeReady}
+	opts.IMAP = s.imapPublic()
 	mh := prom.Handler(s.Metrics, s.Store.Pending)
 	if err := s.listenMetrics(mh); err != nil {
 		return err
@@ -266,7 +278,7 @@ func (s *Server) listenHTTP(tokens *token.Maker, capture bool) error {
 	return nil
 }
 
-// Addr returns the bound address of "smtp", "lmtp" or "http".
+// Addr returns the bound address of "smtp", "lmtp", "http", "imap" or "imaps".
 func (s *Server) Addr(name string) string { return s.addrs[name] }
 
 // ErrStopped: Shutdown was already called.
@@ -287,6 +299,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	s.closeIMAP()
 	if s.metricsHTTP != nil {
 		s.metricsHTTP.Close()
 	}
@@ -309,6 +322,7 @@ func (s *Server) abort() {
 	for _, srv := range s.smtp {
 		srv.Close()
 	}
+	s.closeIMAP()
 	if s.http != nil {
 		s.http.Close()
 	}

@@ -2,9 +2,11 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/listserv/admin"
+	"github.com/demnet-uk/listserv/listserv/apppass"
 	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/bounce"
 	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
@@ -30,4 +32,6 @@ var (
 	_ bounce.Store             = (*sqldb.DB)(nil)
 	_ archive.IndexStore       = (*sqldb.DB)(nil)
 	_ archive.PostPager        = (*sqldb.DB)(nil)
+	_ imapd.Store              = (*sqldb.DB)(nil)
+	_ apppass.Store            = (*sqldb.DB)(nil)
 )

@@ -39,6 +39,7 @@ type Store interface {
 	Bounces
 	Archive
 	ArchiveIndex
+	IMAP
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

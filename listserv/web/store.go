@@ -51,6 +51,8 @@ type Engines struct {
 	Moderation Moderator
 	Digest     DigestSettings
 	Bounces    Reenabler
+	// AppPasswords (optional) makes and revokes IMAP app passwords.
+	AppPasswords AppPasswords
 }
 
 // Moderator is the moderation engine's actions the pages offer (the

@@ -44,6 +44,9 @@ type Server struct {
 	signins *limiter
 	metrics http.Handler
 	readyFn func(ctx context.Context) error
+	// appPass is the app-password engine; nil hides /me/app-passwords.
+	appPass  AppPasswords
+	imapAddr string
 }
 
 // Options configure the web server.
@@ -59,6 +62,9 @@ type Options struct {
 	// Ready, when set, is what /readyz checks beyond the listeners: the
 	// store answers and its schema is current.
 	Ready func(ctx context.Context) error
+	// IMAP is the IMAP listener's public host:port, shown with the app
+	// passwords ("" leaves the port to the operator's instructions).
+	IMAP string
 }
 
 // New parses the templates (failing at start, not at first request). The
@@ -72,6 +78,7 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
 		metrics: opts.Metrics, readyFn: opts.Ready}
+	s.appPass, s.imapAddr = eng.AppPasswords, opts.IMAP
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
@@ -112,6 +119,7 @@ func (s *Server) Handler() http.Handler {
 	s.subscriptionRoutes(r)
 	s.reenableRoutes(r)
 	s.archiveRoutes(r)
+	s.appPasswordRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
