@@ -32,6 +32,7 @@ type Store interface {
 	ListAudit(ctx context.Context, listID, before int64, limit int) ([]*store.Audit, error)
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*store.Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
+	GetItem(ctx context.Context, id int64) (*store.Item, error)
 }
 
 // Engines are what the pages act through.
@@ -41,6 +42,8 @@ type Engines struct {
 	Moderation Moderator
 	Digest     DigestSettings
 	Bounces    Reenabler
+	// Newsletters renders archived issues (optional).
+	Newsletters Newsletters
 }
 
 // Moderator is the moderation engine's actions the pages offer (the
