@@ -194,3 +194,11 @@ func scheduleOf(n *store.Newsletter) Schedule {
 	}
 	return sc
 }
+
+// SetBatch changes how many subscribers' copies are queued per
+// transaction (tests use small batches to stop a send half-way).
+func (e *Engine) SetBatch(n int) {
+	if n > 0 {
+		e.cfg.Batch = n
+	}
+}
