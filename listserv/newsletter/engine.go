@@ -29,6 +29,15 @@ type Store interface {
 	FinishIssue(ctx context.Context, issueID int64, at time.Time) error
 	ExpireItems(ctx context.Context, now time.Time) (int64, error)
 	EnqueueMail(ctx context.Context, m *store.QueuedMail) error
+	SubmitStore
+}
+
+// SubmitStore is what submissions need beyond reading items.
+type SubmitStore interface {
+	HoldItem(ctx context.Context, it *store.Item, reason, onceKey string, ack *store.QueuedMail) (*store.Held, error)
+	EditHeldItem(ctx context.Context, heldID int64, it *store.Item, by string) error
+	EnqueueOnce(ctx context.Context, key string, mails ...*store.QueuedMail) (bool, error)
+	Setting(ctx context.Context, key string) (string, error)
 }
 
 // Config tunes the engine; zero values are the defaults.

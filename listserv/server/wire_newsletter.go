@@ -20,6 +20,9 @@ func (s *Server) wireNewsletters(tokens *token.Maker) {
 	s.Newsletter = newsletter.New(s.Store, tokens, newsletter.Config{BaseURL: s.cfg.BaseURL, Now: now},
 		s.log.With("part", "newsletter"))
 	s.Newsletter.Queued = s.Engine.Wake
+	// Submissions by mail ([event] to a newsletter, #event on a list).
+	s.Inbox.Handle(newsletter.KindSubmit, s.Newsletter.HandleSubmission)
+	s.Inbox.Handle(newsletter.KindPropose, s.Newsletter.HandleProposal)
 	if !s.cfg.Deliver {
 		return
 	}
