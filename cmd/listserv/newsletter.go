@@ -23,10 +23,13 @@ func newsletterCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if verb == "create" {
+	switch verb {
+	case "create":
 		return newsletterCreate(ctx, rest, stdout)
+	case "link":
+		return newsletterLink(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown newsletter command %q (create)", errUsage, verb)
+	return fmt.Errorf("%w: unknown newsletter command %q (create, link)", errUsage, verb)
 }
 
 // newsletterCreate makes a list of kind newsletter: announce policy (only

@@ -118,7 +118,7 @@ func ParseFields(body string) Fields {
 	f := Fields{Values: map[string]string{}}
 	var rest []string
 	last := ""
-	for _, line := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
+	for _, line := range strings.Split(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n"), "\n") {
 		if line == "-- " || line == "--" {
 			break
 		}

@@ -17,6 +17,10 @@ import (
 // (rendering only; the server wires newsletter.Engine).
 type Newsletters interface {
 	IssueHTML(ctx context.Context, l *store.List, number int) (string, error)
+	// Submit puts a member's item in the editors' queue.
+	Submit(ctx context.Context, l *store.List, it *store.Item, reason, onceKey string, ack bool) (*store.Held, error)
+	// EditHeldItem saves an editor's changes to a waiting item, audited.
+	EditHeldItem(ctx context.Context, heldID int64, it *store.Item, by string) error
 }
 
 // newsletterRoutes: an issue's archive page and each item's permalink.
@@ -24,6 +28,9 @@ type Newsletters interface {
 func (s *Server) newsletterRoutes(r *mux.Router) {
 	r.HandleFunc("/newsletters/{list}/issues/{n:[0-9]+}", s.issuePage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/items/{id:[0-9]+}", s.itemPage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/submit", s.submitPage).Methods(http.MethodGet)
+	r.HandleFunc("/submit", s.submitPost).Methods(http.MethodPost)
+	r.HandleFunc("/moderate/{id:[0-9]+}/item", s.modEditItem).Methods(http.MethodPost)
 }
 
 // issuePage shows an archived issue as it was mailed (every section),

@@ -33,6 +33,7 @@ type Store interface {
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*store.Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
 	GetItem(ctx context.Context, id int64) (*store.Item, error)
+	AllLists(ctx context.Context) ([]*store.List, error)
 }
 
 // Engines are what the pages act through.

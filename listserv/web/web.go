@@ -79,10 +79,11 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "layout.html" {
+		if n == "layout.html" || strings.HasPrefix(n, "partial_") {
 			continue
 		}
-		t, err := template.ParseFS(templates.FS, "layout.html", n)
+		// partial_*.html define blocks several pages share.
+		t, err := template.ParseFS(templates.FS, "layout.html", "partial_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
