@@ -21,6 +21,11 @@ type Newsletters interface {
 	Submit(ctx context.Context, l *store.List, it *store.Item, reason, onceKey string, ack bool) (*store.Held, error)
 	// EditHeldItem saves an editor's changes to a waiting item, audited.
 	EditHeldItem(ctx context.Context, heldID int64, it *store.Item, by string) error
+	// The editors' page: preview, introduction, test copy, send now.
+	Preview(ctx context.Context, l *store.List, address, format string) (*newsletter.Rendered, error)
+	SetIntro(ctx context.Context, l *store.List, intro, by string) error
+	SendTest(ctx context.Context, l *store.List, to, format string) error
+	SendSoon(ctx context.Context, l *store.List, by string) error
 }
 
 // newsletterRoutes: an issue's archive page and each item's permalink.
@@ -31,6 +36,9 @@ func (s *Server) newsletterRoutes(r *mux.Router) {
 	r.HandleFunc("/submit", s.submitPage).Methods(http.MethodGet)
 	r.HandleFunc("/submit", s.submitPost).Methods(http.MethodPost)
 	r.HandleFunc("/moderate/{id:[0-9]+}/item", s.modEditItem).Methods(http.MethodPost)
+	r.HandleFunc("/newsletters/{list}/next", s.nextPage).Methods(http.MethodGet)
+	r.HandleFunc("/newsletters/{list}/next", s.nextAct).Methods(http.MethodPost)
+	r.HandleFunc("/newsletters/{list}/next/preview.html", s.nextHTML).Methods(http.MethodGet)
 }
 
 // issuePage shows an archived issue as it was mailed (every section),

@@ -34,6 +34,7 @@ type Store interface {
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
 	GetItem(ctx context.Context, id int64) (*store.Item, error)
 	AllLists(ctx context.Context) ([]*store.List, error)
+	GetNewsletter(ctx context.Context, listID int64) (*store.Newsletter, error)
 }
 
 // Engines are what the pages act through.
