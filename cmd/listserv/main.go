@@ -40,6 +40,12 @@ Usage:
   listserv sender add|ls|rm LIST [PATTERN] [--action accept|hold|reject|discard] [--json]
   listserv digest send LIST [--now]                     queue due digests (--now: every pending one)
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
+                                                        (a newsletter: its next issue, --format text|html)
+  listserv newsletter create ADDRESS [--name TEXT] [--schedule "Mon 08:00 Europe/London"]
+  listserv item add NEWSLETTER --kind event|research|ask|offer --title TEXT [--url URL] [--summary TEXT]
+                [--starts RFC3339 --ends RFC3339] [--location TEXT] [--closes DATE] [--by TEXT]   (approved; prints the id)
+  listserv item ls NEWSLETTER [--json]
+  listserv item withdraw ID
   listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
   listserv restore FILE                                 put a backup in place (refused while serve runs)
   listserv app-password ADDRESS [--name N]             print a new IMAP app password (shown once)
@@ -125,6 +131,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return loginLink(ctx, rest, stdout)
 	case "digest":
 		return digestCmd(ctx, rest, stdout)
+	case "newsletter":
+		return newsletterCmd(ctx, rest, stdout)
+	case "item":
+		return itemCmd(ctx, rest, stdout)
 	case "moderation", "sender":
 		return moderationCmd(ctx, cmd, rest, stdout)
 	case "app-password":

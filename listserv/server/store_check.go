@@ -9,6 +9,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/subscribe"
@@ -34,4 +35,5 @@ var (
 	_ archive.PostPager        = (*sqldb.DB)(nil)
 	_ imapd.Store              = (*sqldb.DB)(nil)
 	_ apppass.Store            = (*sqldb.DB)(nil)
+	_ newsletter.Store         = (*sqldb.DB)(nil)
 )

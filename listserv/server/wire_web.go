@@ -22,5 +22,7 @@ func (s *Server) webEngines(tokens *token.Maker) web.Engines {
 		Bounces:    s.bounceEngine(tokens),
 		// The IMAP page is offered when IMAP is served.
 		AppPasswords: s.appPasswords(),
+		// The pages render archived issues through it.
+		Newsletters: s.Newsletter,
 	}
 }

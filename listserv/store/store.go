@@ -40,6 +40,7 @@ type Store interface {
 	Archive
 	ArchiveIndex
 	IMAP
+	Items
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

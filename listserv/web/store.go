@@ -42,6 +42,9 @@ type Store interface {
 	GetArchiveThread(ctx context.Context, id int64) (*store.ArchiveThread, error)
 	ListThreadPosts(ctx context.Context, threadID int64, after store.ArchiveKey, limit int) ([]*store.ArchivePost, error)
 	SearchArchive(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int) ([]*store.ArchiveHit, error)
+	GetItem(ctx context.Context, id int64) (*store.Item, error)
+	AllLists(ctx context.Context) ([]*store.List, error)
+	GetNewsletter(ctx context.Context, listID int64) (*store.Newsletter, error)
 }
 
 // Engines are what the pages act through.
@@ -53,6 +56,8 @@ type Engines struct {
 	Bounces    Reenabler
 	// AppPasswords (optional) makes and revokes IMAP app passwords.
 	AppPasswords AppPasswords
+	// Newsletters renders archived issues (optional).
+	Newsletters Newsletters
 }
 
 // Moderator is the moderation engine's actions the pages offer (the

@@ -47,6 +47,8 @@ type Server struct {
 	// appPass is the app-password engine; nil hides /me/app-passwords.
 	appPass  AppPasswords
 	imapAddr string
+	// newsletters renders archived issues; nil: no issue pages.
+	newsletters Newsletters
 }
 
 // Options configure the web server.
@@ -77,17 +79,18 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
-		metrics: opts.Metrics, readyFn: opts.Ready}
+		metrics: opts.Metrics, readyFn: opts.Ready, newsletters: eng.Newsletters}
 	s.appPass, s.imapAddr = eng.AppPasswords, opts.IMAP
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "layout.html" {
+		if n == "layout.html" || strings.HasPrefix(n, "partial_") {
 			continue
 		}
-		t, err := template.ParseFS(templates.FS, "layout.html", n)
+		// partial_*.html define blocks several pages share.
+		t, err := template.ParseFS(templates.FS, "layout.html", "partial_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
@@ -120,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	s.reenableRoutes(r)
 	s.archiveRoutes(r)
 	s.appPasswordRoutes(r)
+	s.newsletterRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
