@@ -48,7 +48,7 @@ type Entry struct {
 }
 
 // atomFeed holds the feed's self and alternate links, for which gorilla's
-// feed struct has one field (this one hides it when encoding).
+// feed struct has one field.
 type atomFeed struct {
 	*gf.AtomFeed
 	Links []*gf.AtomLink
@@ -72,7 +72,7 @@ func Write(w io.Writer, f Feed) error {
 		g.Items = append(g.Items, it)
 	}
 	af := (&gf.Atom{Feed: g}).AtomFeed()
-	af.Id = f.Self
+	af.Id, af.Link = f.Self, nil // the links are atomFeed's
 	for i, e := range f.Entries {
 		if !e.Published.IsZero() {
 			af.Entries[i].Published = e.Published.UTC().Format(time.RFC3339)
