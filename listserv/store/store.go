@@ -38,6 +38,7 @@ type Store interface {
 	Operator
 	Bounces
 	Items
+	ItemFeeds
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
