@@ -9,6 +9,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/demnet-uk/listserv/internal/icalcheck"
 	"github.com/demnet-uk/listserv/listserv/calendar"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
@@ -161,5 +162,38 @@ func TestUTCAndUnknownZone(t *testing.T) {
 	err := calendar.Write(&bytes.Buffer{}, []*store.Item{it}, opts())
 	if err == nil || !strings.Contains(err.Error(), "event 1") {
 		t.Fatalf("unknown zone: %v", err)
+	}
+}
+
+// TestPythonReadsBack: Debian's python3-icalendar, a parser independent
+// of the library that writes, finds the same titles, UIDs and instants
+// on both sides of the clock changes, and placing the wall times with the
+// calendar's own VTIMEZONE (not its zone database) gives them too.
+func TestPythonReadsBack(t *testing.T) {
+	items := dstEvents()
+	items[0].Title = strings.Repeat("é", 30) + " Cymru 😀 " + strings.Repeat("ŵ", 30)
+	c := icalcheck.Parse(t, []byte(write(t, items)))
+	if c.Method != "PUBLISH" || len(c.Zones) != 1 || c.Zones[0] != "Europe/London" || len(c.Events) != len(items) {
+		t.Fatalf("python read: %+v", c)
+	}
+	for i, ev := range c.Events {
+		it := items[i]
+		if ev.UID != calendar.UID("https://lists.example.org", it.ID) || ev.Summary != it.Title {
+			t.Errorf("event %d: uid %q summary %q", i, ev.UID, ev.Summary)
+		}
+		if it.AllDay {
+			if !ev.AllDay || ev.Start != "2027-03-28" || ev.End != "2027-03-29" {
+				t.Errorf("all-day event: %+v", ev)
+			}
+			continue
+		}
+		s, e, v := icalcheck.Time(t, ev.Start), icalcheck.Time(t, ev.End), icalcheck.Time(t, ev.StartVTZ)
+		if ev.TZID != "Europe/London" || !s.Equal(it.Starts) || !e.Equal(it.Ends) || !v.Equal(it.Starts) {
+			t.Errorf("%s: python %s–%s (VTIMEZONE %s, %s), want %v–%v", it.Title, ev.Start, ev.End, ev.StartVTZ, ev.TZID, it.Starts, it.Ends)
+		}
+	}
+	// The offsets show the clocks changed: BST after 28 March, GMT after 31 October.
+	if !strings.HasSuffix(c.Events[0].Start, "+01:00") || !strings.HasSuffix(c.Events[1].Start, "+00:00") {
+		t.Errorf("offsets: %s, %s", c.Events[0].Start, c.Events[1].Start)
 	}
 }

@@ -32,6 +32,7 @@ type Store interface {
 	ListAudit(ctx context.Context, listID, before int64, limit int) ([]*store.Audit, error)
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*store.Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
+	ItemReader
 }
 
 // Engines are what the pages act through.

@@ -111,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	s.moderationRoutes(r)
 	s.subscriptionRoutes(r)
 	s.reenableRoutes(r)
+	s.feedRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
