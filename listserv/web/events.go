@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/feeds"
@@ -70,7 +71,10 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 	region, attend := q.Get("region"), q.Get("attend")
 	f := store.EventFilter{States: live, EndsFrom: time.Now()}
 	if label := subscribe.Label(subscribe.Regions, region); label != "" {
-		f.Regions = []string{region, label}
+		// Items name regions in words ("North East", as the submission
+		// form offers, or the directory's "North East England"), compared
+		// without case by the store.
+		f.Regions = []string{region, strings.ReplaceAll(region, "-", " "), label}
 	} else {
 		region = ""
 	}

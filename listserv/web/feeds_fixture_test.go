@@ -75,7 +75,7 @@ func seedFeeds(t *testing.T, st store.Store) *feedFixture {
 	it.Location, it.Region, it.OnlineURL, it.ListID, it.State = "Leith", "scotland", "https://meet.example/h", f.other.ID, store.ItemPublished
 	f.october = add(it)
 	it = event("Online briefing before the change", spring.AddDate(0, 0, -1).Add(18*time.Hour), time.Hour)
-	it.OnlineURL = "https://meet.example/b"
+	it.OnlineURL, it.Region = "https://meet.example/b", "North East" // as the submission form names it
 	f.online = add(it)
 	it = event("Spring fair", spring, 24*time.Hour)
 	it.AllDay, it.Location = true, "Leeds"

@@ -48,6 +48,7 @@ func TestBrowsePages(t *testing.T) {
 		}{
 			{"/events", "/events.atom", []*store.Item{f.online, f.allDay, f.march, f.october}, append(hidden, f.recent, f.turnout, f.ask)},
 			{"/events?region=wales", "/events.atom", []*store.Item{f.march}, []*store.Item{f.october, f.online, f.allDay}},
+			{"/events?region=north-east", "/events.atom", []*store.Item{f.online}, []*store.Item{f.march, f.october, f.allDay}},
 			{"/events?region=scotland&attend=online", "/events.atom", []*store.Item{f.october}, []*store.Item{f.march, f.online}},
 			{"/events?attend=online", "/events.atom", []*store.Item{f.online, f.october}, []*store.Item{f.march, f.allDay}},
 			{"/events?attend=in-person", "/events.atom", []*store.Item{f.march, f.october, f.allDay}, []*store.Item{f.online}},
