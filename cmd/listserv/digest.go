@@ -21,6 +21,9 @@ func digestCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if handled, err := newsletterDigest(ctx, verb, rest, stdout); handled {
+		return err // a newsletter: its issue, not a digest
+	}
 	switch verb {
 	case "send":
 		return digestSend(ctx, rest, stdout)

@@ -40,6 +40,7 @@ Usage:
   listserv sender add|ls|rm LIST [PATTERN] [--action accept|hold|reject|discard] [--json]
   listserv digest send LIST [--now]                     queue due digests (--now: every pending one)
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
+                                                        (a newsletter: its next issue, --format text|html)
   listserv newsletter create ADDRESS [--name TEXT] [--schedule "Mon 08:00 Europe/London"]
   listserv item add NEWSLETTER --kind event|research|ask|offer --title TEXT [--url URL] [--summary TEXT]
                 [--starts RFC3339 --ends RFC3339] [--location TEXT] [--closes DATE] [--by TEXT]   (approved; prints the id)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
+	"github.com/demnet-uk/listserv/listserv/token"
 )
 
 func newsletterCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -21,10 +23,13 @@ func newsletterCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if verb == "create" {
+	switch verb {
+	case "create":
 		return newsletterCreate(ctx, rest, stdout)
+	case "link":
+		return newsletterLink(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown newsletter command %q (create)", errUsage, verb)
+	return fmt.Errorf("%w: unknown newsletter command %q (create, link)", errUsage, verb)
 }
 
 // newsletterCreate makes a list of kind newsletter: announce policy (only
@@ -279,4 +284,78 @@ func itemWithdraw(ctx context.Context, args []string, stdout io.Writer) error {
 // badInput is a newsletter validation error as an operator error (exit 2).
 func badInput(err error) error {
 	return fmt.Errorf("%w: %s", admin.ErrInvalid, strings.TrimPrefix(err.Error(), newsletter.ErrInvalid.Error()+": "))
+}
+
+// newsletterDigest handles "digest send|preview" for a newsletter (the
+// digest engine handles discussion lists); handled is false when the
+// arguments do not name a newsletter.
+func newsletterDigest(ctx context.Context, verb string, args []string, stdout io.Writer) (handled bool, err error) {
+	if verb != "send" && verb != "preview" {
+		return false, nil
+	}
+	f := newFlags("digest " + verb)
+	f.Bool("now", false, "send the next issue now")
+	base := f.str("base-url", "LISTSERV_BASE_URL", "http://127.0.0.1:8080", "public URL of the web UI, for links")
+	f.Duration("lease", 2*time.Minute, "(digests only)")
+	member := f.String("member", "", "preview as this subscriber")
+	format := f.String("format", "", "text or html")
+	pos, perr := f.parseExact(args, 1, "LIST")
+	if perr != nil {
+		return false, nil
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return false, nil
+	}
+	defer db.Close()
+	l, err := db.GetList(ctx, pos[0])
+	if err != nil || l.Kind != store.KindNewsletter {
+		return false, nil
+	}
+	secret, err := db.Secret(ctx)
+	if err == nil {
+		*base, err = baseURL(ctx, db, *base)
+	}
+	if err != nil {
+		return true, err
+	}
+	e := newsletter.New(db, token.New(secret), newsletter.Config{BaseURL: *base}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if verb == "preview" {
+		return true, newsletterPreview(ctx, e, l, *member, *format, stdout)
+	}
+	is, n, err := e.SendNow(ctx, l)
+	if errors.Is(err, newsletter.ErrNothing) {
+		fmt.Fprintf(stdout, "nothing to send for %s: no current items and no introduction\n", l.Address)
+		return true, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	fmt.Fprintf(stdout, "queued issue %d of %s to %d subscribers\n", is.Number, l.Address, n)
+	return true, nil
+}
+
+// newsletterPreview prints the next issue's text or HTML.
+func newsletterPreview(ctx context.Context, e *newsletter.Engine, l *store.List, member, format string, stdout io.Writer) error {
+	switch format {
+	case "", "text", "plain":
+		format = store.FormatPlain
+	case "html":
+		format = store.FormatHTML
+	default:
+		return fmt.Errorf("%w: --format must be text or html for a newsletter, not %q", admin.ErrInvalid, format)
+	}
+	r, err := e.Preview(ctx, l, member, format)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %s is not subscribed to %s", admin.ErrInvalid, member, l.Address)
+	}
+	if err != nil {
+		return err
+	}
+	out := r.Text
+	if format == store.FormatHTML {
+		out = r.HTML
+	}
+	_, err = io.WriteString(stdout, out)
+	return err
 }

@@ -102,6 +102,9 @@ func afterReject(ctx context.Context, st ActStore, h *store.Held, ban bool, by, 
 			return false, err
 		}
 	}
+	if h.Kind == store.HeldKindItem && !ban {
+		return tellItemRejected(ctx, st, h, reason)
+	}
 	if h.Kind != "post" || ban {
 		return false, nil
 	}

@@ -102,6 +102,9 @@ func (e *Engine) moderatorNotice(l *store.List, h *store.Held, m *store.Message,
 	if h.Kind == "subscription" {
 		lt.subject = fmt.Sprintf("%s: subscription request from %s", listName(l), h.From)
 		fmt.Fprintf(&b, "%s asks to join %s.\n\n", h.From, l.Address)
+	} else if h.Kind == store.HeldKindItem {
+		lt.subject = fmt.Sprintf("%s: submitted %s", listName(l), h.Subject)
+		fmt.Fprintf(&b, "%s submitted an item to %s:\n\n  %s\n\nYou can correct its fields on the web before approving it.\n", h.From, l.Address, h.Subject)
 	} else {
 		lt.subject = fmt.Sprintf("%s: post held for moderation: %s", listName(l), h.Subject)
 		fmt.Fprintf(&b, "A post to %s is waiting for a moderator.\n\nFrom:    %s\nSubject: %s\nSize:    %d bytes\n",

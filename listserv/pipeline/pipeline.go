@@ -13,6 +13,7 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/metrics"
+	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -99,12 +100,19 @@ func (p *Pipeline) deliverOne(ctx context.Context, env Envelope, r *Recipient, m
 	if r.Kind != KindPost && r.Kind != KindOwner {
 		return p.toInbox(ctx, env, r, raw)
 	}
+	if perr == nil && isSubmission(r, m) {
+		return p.toInbox(ctx, env, &Recipient{Address: r.Address, List: r.List, Kind: newsletter.KindSubmit}, raw)
+	}
 	if perr != nil {
 		p.Metrics.PostReceived()
 		p.Metrics.PostStored(metrics.PostRefused)
 		return Outcome{}, fmt.Errorf("%w: %w", ErrMalformed, perr)
 	}
-	return p.post(ctx, env, r, m, raw)
+	out, err = p.post(ctx, env, r, m, raw)
+	if err == nil {
+		p.propose(ctx, env, r, m, out, raw)
+	}
+	return out, err
 }
 
 // ErrPanic: handling a recipient panicked (a bug); nothing was committed

@@ -26,6 +26,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/metrics/prom"
 	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/smtpin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -78,6 +79,8 @@ type Server struct {
 	Engine *delivery.Engine
 	Inbox  *inbox.Processor
 	Digest *digest.Engine
+	// Newsletter compiles and sends newsletter issues.
+	Newsletter *newsletter.Engine
 	// Metrics is what this server counts (exported at /metrics).
 	Metrics *metrics.Metrics
 	pipe    *pipeline.Pipeline
@@ -143,6 +146,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.wireModeration(tokens)
 	s.wireSubscriptions(tokens)
 	s.wireDigests(tokens)
+	s.wireNewsletters(tokens)
 	s.wireBounces(tokens)
 	s.pipe.Admin = s.Inbox.Wake
 	s.goBg(func() { s.Inbox.Run(bg) })

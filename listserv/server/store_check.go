@@ -6,6 +6,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
 	"github.com/demnet-uk/listserv/listserv/moderation"
+	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/pipeline"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
 	"github.com/demnet-uk/listserv/listserv/subscribe"
@@ -27,4 +28,5 @@ var (
 	_ subscribe.MemberPager    = (*sqldb.DB)(nil)
 	_ admin.Store              = (*sqldb.DB)(nil)
 	_ bounce.Store             = (*sqldb.DB)(nil)
+	_ newsletter.Store         = (*sqldb.DB)(nil)
 )

@@ -20,5 +20,7 @@ func (s *Server) webEngines(tokens *token.Maker) web.Engines {
 		Moderation: moderation.Actions{St: s.Store},
 		Digest:     digest.Settings{St: s.Store},
 		Bounces:    s.bounceEngine(tokens),
+		// The pages render archived issues through it.
+		Newsletters: s.Newsletter,
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -215,4 +216,33 @@ type Items interface {
 	QueueIssue(ctx context.Context, issueID, from, upto int64, ms []*QueuedMail) error
 	// FinishIssue marks an issue sent and its approved items published.
 	FinishIssue(ctx context.Context, issueID int64, at time.Time) error
+
+	// HoldItem stores a submitted item as pending and puts it in its
+	// newsletter's moderation queue (a held row of kind HeldKindItem),
+	// queuing ack when given, in one transaction. With a onceKey, a
+	// second call with the same key changes nothing: ErrExists.
+	HoldItem(ctx context.Context, it *Item, reason, onceKey string, ack *QueuedMail) (*Held, error)
+	// EditHeldItem saves a held item's fields while it waits, audited as
+	// by against the held row in the same transaction; ErrAlreadyHandled
+	// when the held row is no longer pending.
+	EditHeldItem(ctx context.Context, heldID int64, it *Item, by string) error
+}
+
+// HeldKindItem is the held-queue kind of a submitted newsletter item;
+// the held row's Data is {"item":ID}. Approving it approves the item,
+// rejecting or discarding it rejects the item.
+const HeldKindItem = "item"
+
+// HeldItemID is the item a held row of kind item stands for (0: none).
+func HeldItemID(h *Held) int64 {
+	if h == nil || h.Kind != HeldKindItem {
+		return 0
+	}
+	var d struct {
+		Item int64 `json:"item"`
+	}
+	if json.Unmarshal([]byte(h.Data), &d) != nil {
+		return 0
+	}
+	return d.Item
 }

@@ -35,13 +35,15 @@ type modRow struct {
 	Age, Size, Deferred               string
 	State, HandledBy, HandledAt, Note string
 	Pending, Subscription, HasSubject bool
+	IsItem                            bool // a submitted newsletter item
 	SelectLabel                       string
 }
 
 func modMakeRow(h *store.Held, note *store.HeldNote, now time.Time) modRow {
 	r := modRow{ID: h.ID, Kind: h.Kind, List: h.ListAddress, From: h.From, Subject: h.Subject, Reason: h.Reason,
 		Age: moderation.Age(now.Sub(h.Created)), Size: modSize(h.Size), State: h.State, HandledBy: h.HandledBy,
-		Note: h.Note, Pending: h.State == "pending", Subscription: h.Kind == "subscription", HasSubject: h.Subject != ""}
+		Note: h.Note, Pending: h.State == "pending", Subscription: h.Kind == "subscription", HasSubject: h.Subject != "",
+		IsItem: h.Kind == store.HeldKindItem}
 	if !r.HasSubject {
 		r.Subject = "(no subject)"
 	}

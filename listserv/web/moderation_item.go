@@ -20,6 +20,7 @@ type modItemView struct {
 	Raw        string
 	Reasons    []string
 	Results    []modResult
+	Submission *modSubmission // a newsletter item (kind item)
 }
 
 type modHeader struct{ Name, Value string }
@@ -51,6 +52,9 @@ func (s *Server) modItemView(r *http.Request, h *store.Held) (*modItemView, erro
 		return nil, err
 	}
 	v := &modItemView{Item: modMakeRow(h, note, time.Now()), Reasons: moderation.CannedReasons}
+	if h.Kind == store.HeldKindItem {
+		return v, s.modSubmissionView(r, h, v, nil)
+	}
 	if h.Kind != "post" || h.MessageID == 0 {
 		return v, nil
 	}

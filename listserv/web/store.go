@@ -33,6 +33,8 @@ type Store interface {
 	ListOutbox(ctx context.Context, before int64, limit int) ([]*store.Captured, error)
 	GetCaptured(ctx context.Context, id int64) (*store.Captured, error)
 	ItemReader
+	GetItem(ctx context.Context, id int64) (*store.Item, error)
+	AllLists(ctx context.Context) ([]*store.List, error)
 }
 
 // Engines are what the pages act through.
@@ -42,6 +44,8 @@ type Engines struct {
 	Moderation Moderator
 	Digest     DigestSettings
 	Bounces    Reenabler
+	// Newsletters renders archived issues (optional).
+	Newsletters Newsletters
 }
 
 // Moderator is the moderation engine's actions the pages offer (the

@@ -44,6 +44,8 @@ type Server struct {
 	signins *limiter
 	metrics http.Handler
 	readyFn func(ctx context.Context) error
+	// newsletters renders archived issues; nil: no issue pages.
+	newsletters Newsletters
 }
 
 // Options configure the web server.
@@ -71,16 +73,17 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
-		metrics: opts.Metrics, readyFn: opts.Ready}
+		metrics: opts.Metrics, readyFn: opts.Ready, newsletters: eng.Newsletters}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "layout.html" {
+		if n == "layout.html" || strings.HasPrefix(n, "partial_") {
 			continue
 		}
-		t, err := template.ParseFS(templates.FS, "layout.html", n)
+		// partial_*.html define blocks several pages share.
+		t, err := template.ParseFS(templates.FS, "layout.html", "partial_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
@@ -112,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 	s.subscriptionRoutes(r)
 	s.reenableRoutes(r)
 	s.feedRoutes(r)
+	s.newsletterRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})

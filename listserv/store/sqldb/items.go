@@ -72,6 +72,11 @@ func boolInt(b bool) int {
 
 // AddItem stores a new item.
 func (db *DB) AddItem(ctx context.Context, it *store.Item) error {
+	return wrap("add item", addItemIn(ctx, db.d, it))
+}
+
+// addItemIn inserts it through q (the database or a transaction).
+func addItemIn(ctx context.Context, q querier, it *store.Item) error {
 	now := time.Now().Truncate(time.Millisecond)
 	if it.State == "" {
 		it.State = store.ItemPending
@@ -85,7 +90,7 @@ func (db *DB) AddItem(ctx context.Context, it *store.Item) error {
 	}
 	it.Submitter = store.NormalizeAddress(it.Submitter)
 	it.Topics = store.NormalizeTopics(it.Topics)
-	err := db.d.queryRow(ctx, `INSERT INTO items (list_id, kind, state, title, summary, url, by_name, starts_at, ends_at,
+	return q.queryRow(ctx, `INSERT INTO items (list_id, kind, state, title, summary, url, by_name, starts_at, ends_at,
 		tz, all_day, location, region, online_url, booking_url, published_at, topics, respond, closes_at, submitter,
 		submitter_key, org_name, source, sequence, created_at, last_modified, approved_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27) RETURNING id`,
@@ -93,7 +98,6 @@ func (db *DB) AddItem(ctx context.Context, it *store.Item) error {
 		boolInt(it.AllDay), it.Location, it.Region, it.OnlineURL, it.BookingURL, ms(it.Published), joinTopics(it.Topics),
 		it.Respond, ms(it.Closes), it.Submitter, it.Submitter, it.OrgName, it.Source, it.Sequence, ms(now), ms(now),
 		ms(it.Approved)).Scan(&it.ID)
-	return wrap("add item", err)
 }
 
 // GetItem returns one item.
@@ -106,33 +110,40 @@ func (db *DB) GetItem(ctx context.Context, id int64) (*store.Item, error) {
 // one of them differs from what is stored (compared in SQL, so an
 // unchanged save is not a new calendar revision).
 func (db *DB) UpdateItem(ctx context.Context, it *store.Item) error {
-	now := time.Now().UnixMilli()
-	it.Topics = store.NormalizeTopics(it.Topics)
 	err := db.d.tx(ctx, func(q querier) error {
-		old, err := scanItem(q.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`+db.d.forUpdate(), it.ID))
-		if err != nil {
-			return err
-		}
-		if !itemChanged(old, it) {
-			*it = *old
-			return nil
-		}
-		_, err = q.exec(ctx, `UPDATE items SET kind=$1, title=$2, summary=$3, url=$4, by_name=$5, starts_at=$6, ends_at=$7,
-			tz=$8, all_day=$9, location=$10, region=$11, online_url=$12, booking_url=$13, published_at=$14, topics=$15,
-			respond=$16, closes_at=$17, org_name=$18, sequence = sequence + 1, last_modified=$19 WHERE id=$20`,
-			it.Kind, it.Title, it.Summary, it.URL, it.By, ms(it.Starts), ms(it.Ends), it.Zone, boolInt(it.AllDay),
-			it.Location, it.Region, it.OnlineURL, it.BookingURL, ms(it.Published), joinTopics(it.Topics), it.Respond,
-			ms(it.Closes), it.OrgName, now, it.ID)
-		if err != nil {
-			return err
-		}
-		n, err := scanItem(q.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`, it.ID))
-		if err == nil {
-			*it = *n
-		}
+		_, err := db.updateItemIn(ctx, q, it)
 		return err
 	})
 	return wrap("update item", err)
+}
+
+// updateItemIn is UpdateItem inside a transaction; it reports whether
+// anything changed.
+func (db *DB) updateItemIn(ctx context.Context, q querier, it *store.Item) (bool, error) {
+	now := time.Now().UnixMilli()
+	it.Topics = store.NormalizeTopics(it.Topics)
+	old, err := scanItem(q.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`+db.d.forUpdate(), it.ID))
+	if err != nil {
+		return false, err
+	}
+	if !itemChanged(old, it) {
+		*it = *old
+		return false, nil
+	}
+	_, err = q.exec(ctx, `UPDATE items SET kind=$1, title=$2, summary=$3, url=$4, by_name=$5, starts_at=$6, ends_at=$7,
+		tz=$8, all_day=$9, location=$10, region=$11, online_url=$12, booking_url=$13, published_at=$14, topics=$15,
+		respond=$16, closes_at=$17, org_name=$18, sequence = sequence + 1, last_modified=$19 WHERE id=$20`,
+		it.Kind, it.Title, it.Summary, it.URL, it.By, ms(it.Starts), ms(it.Ends), it.Zone, boolInt(it.AllDay),
+		it.Location, it.Region, it.OnlineURL, it.BookingURL, ms(it.Published), joinTopics(it.Topics), it.Respond,
+		ms(it.Closes), it.OrgName, now, it.ID)
+	if err != nil {
+		return false, err
+	}
+	n, err := scanItem(q.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE id = $1`, it.ID))
+	if err == nil {
+		*it = *n
+	}
+	return true, err
 }
 
 func itemChanged(a, b *store.Item) bool {

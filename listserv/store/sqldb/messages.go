@@ -209,6 +209,9 @@ func resolveMessage(ctx context.Context, q querier, heldID int64, action store.H
 	if kind == "subscription" {
 		return listID, resolveSubscription(ctx, q, listID, action, data, now)
 	}
+	if kind == store.HeldKindItem {
+		return listID, resolveItem(ctx, q, action, data, now)
+	}
 	if msgID == 0 {
 		return listID, nil
 	}
