@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,6 +76,11 @@ func TestBrowsePages(t *testing.T) {
 		}
 		if dir := page("/directory", http.StatusOK); !strings.Contains(dir, `href="/directory/org?name=Democracy%20Lab"`) {
 			t.Errorf("the directory does not link the organisation's page:\n%s", dir)
+		}
+		// The pages' links lead to the permalink, which offers the event's .ics.
+		id := strconv.FormatInt(f.march.ID, 10)
+		if !strings.Contains(ev, `href="/items/`+id+`"`) || !strings.Contains(page("/items/"+id, http.StatusOK), `/items/`+id+`.ics"`) {
+			t.Errorf("/events and the permalink of event %s do not link as they should", id)
 		}
 		page("/directory/org?name=Shy+Org", http.StatusNotFound)
 		page("/directory/org", http.StatusNotFound)
