@@ -81,6 +81,16 @@ if ! ./scripts/imap-deps.sh; then
 	say "WARNING: IMAP clients missing; their tests will be SKIPPED"
 fi
 
+# ---------------------------------------------------------------- python3-icalendar
+
+if ! ./scripts/python-deps.sh; then
+	if [[ ${CI:-} == true ]]; then
+		say "FAIL: could not install python3-icalendar for the calendar tests"
+		exit 1
+	fi
+	say "WARNING: python3-icalendar missing; the calendar read-back tests will be SKIPPED"
+fi
+
 # ---------------------------------------------------------------- gofmt
 
 say "gofmt"

@@ -41,6 +41,7 @@ type Store interface {
 	ArchiveIndex
 	IMAP
 	Items
+	ItemFeeds
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

@@ -42,6 +42,7 @@ type Store interface {
 	GetArchiveThread(ctx context.Context, id int64) (*store.ArchiveThread, error)
 	ListThreadPosts(ctx context.Context, threadID int64, after store.ArchiveKey, limit int) ([]*store.ArchivePost, error)
 	SearchArchive(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int) ([]*store.ArchiveHit, error)
+	ItemReader
 	GetItem(ctx context.Context, id int64) (*store.Item, error)
 	AllLists(ctx context.Context) ([]*store.List, error)
 	GetNewsletter(ctx context.Context, listID int64) (*store.Newsletter, error)

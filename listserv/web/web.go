@@ -123,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	s.reenableRoutes(r)
 	s.archiveRoutes(r)
 	s.appPasswordRoutes(r)
+	s.feedRoutes(r)
 	s.newsletterRoutes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, archiveTests...)
 	tests = append(tests, imapTests...)
 	tests = append(tests, itemTests...)
+	tests = append(tests, feedTests...)
 	tests = append(tests, heldItemTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
