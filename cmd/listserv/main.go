@@ -42,6 +42,8 @@ Usage:
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
   listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
   listserv restore FILE                                 put a backup in place (refused while serve runs)
+  listserv dkim keygen DOMAIN [--selector S] [--algorithm rsa|ed25519]   store a signing key, print its DNS TXT record
+  listserv dkim ls DOMAIN                               a domain's keys and their records
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -125,6 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return digestCmd(ctx, rest, stdout)
 	case "moderation", "sender":
 		return moderationCmd(ctx, cmd, rest, stdout)
+	case "dkim":
+		return dkimCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -23,6 +23,7 @@ type prepItem struct {
 	msg  *store.Message
 	prep *Prepared
 	err  error
+	sig  postSig // DKIM state of this rendering (sign.go)
 }
 
 const prepCacheSize = 32

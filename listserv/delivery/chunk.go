@@ -100,6 +100,11 @@ func (w *worker) copyTo(ctx context.Context, it *prepItem, m, next *store.Member
 	w.buf.Reset()
 	it.prep.AppendHead(&w.buf, e.tokens.Unsubscribe(m.ID))
 	cp := &Copy{Head: w.buf.Bytes(), Body: it.prep.Body, Stuffed: it.prep.Stuffed}
+	if pre, err := e.signHead(ctx, it, cp.Head); err != nil {
+		return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
+	} else if pre != nil {
+		cp.Head = append(pre, cp.Head...)
+	}
 	if e.Sign != nil {
 		pre, err := e.Sign(ctx, it.list, cp.Head, cp.Body)
 		if err != nil {

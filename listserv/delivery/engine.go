@@ -50,6 +50,8 @@ type Engine struct {
 	cache  *prepCache
 	limit  *limiter
 	Sign   Signer
+	// PostSigner signs every copy and queued mail (DKIM); nil: unsigned.
+	PostSigner PostSigner
 	// Metrics counts copies delivered, deferred and failed; nil counts
 	// nothing.
 	Metrics *metrics.Metrics

@@ -57,11 +57,20 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 	}
 }
 
+// sendMail sends one queued mail, DKIM-signed when its From domain has a key.
+func (w *worker) sendMail(ctx context.Context, q *store.QueuedMail) error {
+	pre, err := w.e.signMail(ctx, q.Raw)
+	if err != nil {
+		return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
+	}
+	return w.send(ctx, 0, q.From, q.To, &Copy{Head: pre, Body: q.Raw})
+}
+
 // mail sends the server's own queued messages.
 func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 	e := w.e
 	for _, q := range ms {
-		err := w.send(ctx, 0, q.From, q.To, &Copy{Body: q.Raw})
+		err := w.sendMail(ctx, q)
 		if err == nil {
 			err = w.flush(ctx)
 		}

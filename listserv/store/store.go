@@ -37,6 +37,7 @@ type Store interface {
 	Digests
 	Operator
 	Bounces
+	Deliverability
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
