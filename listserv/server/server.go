@@ -23,6 +23,7 @@ import (
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/inbox"
+	"github.com/demnet-uk/listserv/listserv/mailauth"
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/metrics/prom"
 	"github.com/demnet-uk/listserv/listserv/moderation"
@@ -68,6 +69,9 @@ type Config struct {
 	// Metrics is a listen address for /metrics alone; empty serves it on
 	// the web port to loopback clients only.
 	Metrics string
+	// InboundAuth checks SPF, DKIM and DMARC on posts (wire_auth.go); nil
+	// or without a Resolver checks nothing.
+	InboundAuth *mailauth.Config
 }
 
 // Server is a running serve process.
@@ -93,6 +97,9 @@ type Server struct {
 	stopEng     context.CancelFunc
 	leading     atomic.Bool
 	stopped     atomic.Bool
+
+	// Auth authenticates posts and looks up DMARC policies; nil when off.
+	Auth *mailauth.Checker
 }
 
 // Start opens the store and starts every listener; it returns once all
@@ -126,6 +133,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.cancelBg = cancel
 	s.pipe = pipeline.New(s.Store, s.log)
 	s.pipe.Metrics = s.Metrics
+	s.wireAuth()
 	s.goBg(func() { s.pipe.Run(bg) })
 	tr, err := s.transport()
 	if err != nil {
