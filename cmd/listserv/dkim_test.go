@@ -42,3 +42,19 @@ func TestDKIMKeygen(t *testing.T) {
 	c.fails(2, []string{"want rsa or ed25519"}, "dkim", "keygen", "lists.example.org", "--algorithm", "dsa")
 	c.fails(2, []string{"letters, digits"}, "dkim", "keygen", "lists.example.org", "--selector", "a_b")
 }
+
+// TestDeliverabilityCmd shows the defaults, sets and keeps settings, and
+// refuses bad values with exit 2.
+func TestDeliverabilityCmd(t *testing.T) {
+	c := backends[0].newCLI(t)
+	c.ok("list", "create", "team@example.org")
+	if out := c.ok("deliverability", "team@example.org"); !strings.Contains(out, "DMARC mitigation munge for authors whose domain publishes p=reject") {
+		t.Fatalf("defaults: %s", out)
+	}
+	c.ok("deliverability", "team@example.org", "--dmarc", "wrap", "--remove-after-warnings", "on")
+	if out := c.ok("deliverability", "team@example.org", "--dmarc-always", "on"); !strings.Contains(out, "wrap for every post; remove after bounce warnings: on") {
+		t.Fatalf("after set: %s", out)
+	}
+	c.fails(2, []string{"want munge, wrap or none"}, "deliverability", "team@example.org", "--dmarc", "rewrite")
+	c.fails(2, []string{"must be on or off"}, "deliverability", "team@example.org", "--dmarc-always", "maybe")
+}

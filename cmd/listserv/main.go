@@ -44,6 +44,7 @@ Usage:
   listserv restore FILE                                 put a backup in place (refused while serve runs)
   listserv dkim keygen DOMAIN [--selector S] [--algorithm rsa|ed25519]   store a signing key, print its DNS TXT record
   listserv dkim ls DOMAIN                               a domain's keys and their records
+  listserv deliverability LIST [--dmarc munge|wrap|none] [--dmarc-always on|off] [--remove-after-warnings on|off]
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -129,6 +130,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return moderationCmd(ctx, cmd, rest, stdout)
 	case "dkim":
 		return dkimCmd(ctx, rest, stdout)
+	case "deliverability":
+		return deliverabilityCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

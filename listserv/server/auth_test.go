@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/demnet-uk/listserv/internal/dkimtest"
 	"github.com/demnet-uk/listserv/internal/dnstest"
 	"github.com/demnet-uk/listserv/listserv/mailauth"
 	"github.com/demnet-uk/listserv/listserv/server"
@@ -88,6 +89,58 @@ func TestForgedMemberPostIsHeld(t *testing.T) {
 			if c.Header("Subject") == "Genuine" && !strings.Contains(c.Header("Authentication-Results"), "dmarc=pass") {
 				t.Errorf("genuine copy: Authentication-Results %q", c.Header("Authentication-Results"))
 			}
+		}
+	})
+}
+
+// TestDMARCMitigation: a post from a p=reject domain goes out From the
+// list ("Poster via Team"), the author in Reply-To, signed by the list
+// domain so DMARC aligns; with wrap it arrives as an attachment of such a
+// message; a post from a domain without DMARC keeps its From (control).
+func TestDMARCMitigation(t *testing.T) {
+	stores(t, func(t *testing.T, db string) {
+		d := authDNS(t)
+		e := start(t, db, func(c *server.Config) {
+			c.InboundAuth = &mailauth.Config{Resolver: d.Resolver()}
+		})
+		ctx := context.Background()
+		recs := dkimKeys(t, e.st, "lists.example.org")
+		l := e.list(t, &store.List{Address: "team@lists.example.org", Name: "Team", ReplyTo: "author"}, teamMembers...)
+		e.sendFrom(t, "127.0.0.1", "mx.example.net", "ann@example.net", l.Address, post("ann@example.net", "Munged", "m1@example.net", ""))
+		e.sendFrom(t, "127.0.0.1", "mx.example.com", "bob@example.com", l.Address, post("bob@example.com", "Kept", "m2@example.com", ""))
+		waitFor(t, "both posts", func() bool { return len(e.copiesTo("cat@example.org")) >= 2 })
+		for _, c := range e.copiesTo("cat@example.org") {
+			from, rt := c.Header("From"), c.Header("Reply-To")
+			switch c.Header("Subject") {
+			case "Munged":
+				if from != "Poster via Team <team@lists.example.org>" || rt != "Poster <ann@example.net>" {
+					t.Errorf("munged: From %q Reply-To %q", from, rt)
+				}
+				if doms := dkimtest.GoVerify(t, c.Data, recs); doms[0] != "lists.example.org" {
+					t.Errorf("signed by %v", doms)
+				}
+				dkimtest.PyVerify(t, c.Data, recs, 2)
+			case "Kept":
+				if from != "Poster <bob@example.com>" || rt != "" {
+					t.Errorf("control: From %q Reply-To %q", from, rt)
+				}
+			}
+		}
+		if err := e.st.SetListDeliverability(ctx, &store.ListDeliverability{ListID: l.ID, DMARCAction: store.DMARCWrap}); err != nil {
+			t.Fatal(err)
+		}
+		e.sendFrom(t, "127.0.0.1", "mx.example.net", "ann@example.net", l.Address, post("ann@example.net", "Wrapped", "m3@example.net", ""))
+		waitFor(t, "the wrapped post", func() bool { return len(e.copiesTo("cat@example.org")) >= 3 })
+		for _, c := range e.copiesTo("cat@example.org") {
+			if c.Header("Subject") != "Wrapped" {
+				continue
+			}
+			body := string(c.Data[strings.Index(string(c.Data), "\r\n\r\n")+4:])
+			if c.Header("Content-Type") != "message/rfc822" || c.Header("From") != "Poster via Team <team@lists.example.org>" ||
+				!strings.Contains(body, "From: Poster <ann@example.net>\r\n") || c.Header("Reply-To") != "Poster <ann@example.net>" {
+				t.Errorf("wrapped copy:\n%s", c.Data)
+			}
+			dkimtest.GoVerify(t, c.Data, recs)
 		}
 	})
 }

@@ -147,6 +147,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
 	s.Engine.Metrics = s.Metrics
 	s.wireDKIM()
+	s.wireMitigation()
 	s.pipe.Accepted = s.Engine.Wake
 	s.Inbox = inbox.New(s.Store, dc.Node, s.log.With("part", "inbox"))
 	s.wireModeration(tokens)

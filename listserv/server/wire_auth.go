@@ -19,3 +19,13 @@ func (s *Server) wireAuth() {
 	s.Auth = mailauth.New(cfg)
 	s.pipe.Auth = s.Auth
 }
+
+// wireMitigation rewrites From (or wraps the post) for authors whose
+// domain publishes p=reject or p=quarantine, per list (listserv list
+// deliverability); it needs DNS, so it runs when inbound checks do.
+func (s *Server) wireMitigation() {
+	if s.Auth == nil {
+		return
+	}
+	s.Engine.SetMitigator(mailauth.NewMitigator(s.Store, s.Auth.Policies()))
+}
