@@ -16,6 +16,26 @@ type Deliverability interface {
 	// ListDeliverability is a list's settings, the defaults when never set.
 	ListDeliverability(ctx context.Context, listID int64) (*ListDeliverability, error)
 	SetListDeliverability(ctx context.Context, d *ListDeliverability) error
+
+	// StartBounceWarnings schedules the re-warnings of a member whose
+	// delivery bounces disabled: the first at next (again from zero when
+	// already scheduled).
+	StartBounceWarnings(ctx context.Context, memberID, listID int64, next time.Time) error
+	// DueBounceWarnings are the scheduled re-warnings due at now, oldest
+	// first, at most limit.
+	DueBounceWarnings(ctx context.Context, now time.Time, limit int) ([]*BounceWarning, error)
+	// SetBounceWarning records warnings sent and when the next step is due.
+	SetBounceWarning(ctx context.Context, memberID int64, warnings int, next time.Time) error
+	// EndBounceWarnings stops a member's re-warnings.
+	EndBounceWarnings(ctx context.Context, memberID int64) error
+}
+
+// BounceWarning is a member disabled by bounces, between warnings.
+type BounceWarning struct {
+	MemberID int64
+	ListID   int64
+	Warnings int // re-warnings sent so far
+	NextAt   time.Time
 }
 
 // DKIMKey is one signing key of a domain, its private key in PKCS #8 PEM.

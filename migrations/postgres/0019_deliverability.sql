@@ -15,3 +15,13 @@ CREATE TABLE list_deliverability (
     dmarc_always          INTEGER NOT NULL DEFAULT 0,
     remove_after_warnings INTEGER NOT NULL DEFAULT 0
 );
+
+-- Members disabled by bounces are warned again twice, a week apart, and
+-- then (when the list says so) removed: one row per such member.
+CREATE TABLE bounce_warnings (
+    member_id BIGINT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+    list_id   BIGINT NOT NULL,
+    warnings  INTEGER NOT NULL DEFAULT 0,
+    next_at   BIGINT NOT NULL
+);
+CREATE INDEX bounce_warnings_next ON bounce_warnings (next_at);

@@ -64,3 +64,39 @@ func (db *DB) SetListDeliverability(ctx context.Context, d *store.ListDeliverabi
 		d.ListID, d.DMARCAction, b2i(d.DMARCAlways), b2i(d.RemoveAfterWarnings))
 	return wrap("set list deliverability", err)
 }
+
+// StartBounceWarnings upserts the member's schedule from zero warnings.
+func (db *DB) StartBounceWarnings(ctx context.Context, memberID, listID int64, next time.Time) error {
+	_, err := db.d.exec(ctx, `INSERT INTO bounce_warnings (member_id, list_id, warnings, next_at) VALUES ($1, $2, 0, $3)
+		ON CONFLICT (member_id) DO UPDATE SET warnings = 0, next_at = excluded.next_at`, memberID, listID, next.UnixMilli())
+	return wrap("start bounce warnings", err)
+}
+
+// DueBounceWarnings lists due rows by the next_at index.
+func (db *DB) DueBounceWarnings(ctx context.Context, now time.Time, limit int) ([]*store.BounceWarning, error) {
+	rs, err := db.d.query(ctx, `SELECT member_id, list_id, warnings, next_at FROM bounce_warnings
+		WHERE next_at <= $1 ORDER BY next_at, member_id LIMIT $2`, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, wrap("due bounce warnings", err)
+	}
+	return collect(rs, func(r row) (*store.BounceWarning, error) {
+		w := &store.BounceWarning{}
+		var next int64
+		err := r.Scan(&w.MemberID, &w.ListID, &w.Warnings, &next)
+		w.NextAt = time.UnixMilli(next)
+		return w, err
+	})
+}
+
+// SetBounceWarning records progress.
+func (db *DB) SetBounceWarning(ctx context.Context, memberID int64, warnings int, next time.Time) error {
+	_, err := db.d.exec(ctx, `UPDATE bounce_warnings SET warnings = $1, next_at = $2 WHERE member_id = $3`,
+		warnings, next.UnixMilli(), memberID)
+	return wrap("set bounce warning", err)
+}
+
+// EndBounceWarnings deletes the member's row.
+func (db *DB) EndBounceWarnings(ctx context.Context, memberID int64) error {
+	_, err := db.d.exec(ctx, `DELETE FROM bounce_warnings WHERE member_id = $1`, memberID)
+	return wrap("end bounce warnings", err)
+}

@@ -12,6 +12,7 @@ import (
 var deliverabilityTests = []storeTest{
 	{"DKIMKeys", testDKIMKeys},
 	{"ListDeliverability", testListDeliverability},
+	{"BounceWarnings", testBounceWarnings},
 }
 
 // testDKIMKeys: keys per domain, newest first; a reused selector is
@@ -61,5 +62,38 @@ func testListDeliverability(t *testing.T, s store.Store) {
 	must(t, s.SetListDeliverability(ctx, &want), "SetListDeliverability again")
 	if d, _ = s.ListDeliverability(ctx, l.ID); *d != want {
 		t.Fatalf("after update %+v", d)
+	}
+}
+
+// testBounceWarnings: schedule, due by time, progress, restart, end, and
+// the row goes with the member.
+func testBounceWarnings(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	l := mustList(t, s, "warn@example.org")
+	ms := addMembers(t, s, l.ID, []store.NewMember{{Address: "a@example.net"}, {Address: "b@example.net"}})
+	a, b := ms["a@example.net"], ms["b@example.net"]
+	t0 := time.UnixMilli(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+	must(t, s.StartBounceWarnings(ctx, a.ID, l.ID, t0), "start a")
+	must(t, s.StartBounceWarnings(ctx, b.ID, l.ID, t0.Add(time.Hour)), "start b")
+	due, err := s.DueBounceWarnings(ctx, t0, 10)
+	must(t, err, "due")
+	if len(due) != 1 || due[0].MemberID != a.ID || due[0].ListID != l.ID || !due[0].NextAt.Equal(t0) {
+		t.Fatalf("due at t0: %+v", due)
+	}
+	must(t, s.SetBounceWarning(ctx, a.ID, 1, t0.Add(7*24*time.Hour)), "set")
+	due, _ = s.DueBounceWarnings(ctx, t0.Add(2*time.Hour), 10)
+	if len(due) != 1 || due[0].MemberID != b.ID {
+		t.Fatalf("due later: %+v", due)
+	}
+	due, _ = s.DueBounceWarnings(ctx, t0.Add(8*24*time.Hour), 10)
+	if len(due) != 2 || due[1].MemberID != a.ID || due[1].Warnings != 1 {
+		t.Fatalf("due a week on: %+v", due)
+	}
+	must(t, s.StartBounceWarnings(ctx, a.ID, l.ID, t0), "restart a")
+	must(t, s.EndBounceWarnings(ctx, b.ID), "end b")
+	_, err = s.RemoveMembers(ctx, l.ID, []string{"a@example.net"})
+	must(t, err, "remove a")
+	if due, _ = s.DueBounceWarnings(ctx, t0.Add(30*24*time.Hour), 10); len(due) != 0 {
+		t.Fatalf("after end and removal: %+v", due)
 	}
 }
