@@ -53,6 +53,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
 	applyAuth := authFlags(f)
+	applyDomains := domainLimitFlags(f)
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -98,6 +99,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return p.err
 	}
 	if err := applyAuth(&cfg); err != nil {
+		return err
+	}
+	if err := applyDomains(&cfg.Delivery); err != nil {
 		return err
 	}
 	if path := os.Getenv("LISTSERV_CPUPROFILE"); path != "" {
