@@ -45,6 +45,7 @@ Usage:
   listserv dkim keygen DOMAIN [--selector S] [--algorithm rsa|ed25519]   store a signing key, print its DNS TXT record
   listserv dkim ls DOMAIN                               a domain's keys and their records
   listserv deliverability LIST [--dmarc munge|wrap|none] [--dmarc-always on|off] [--remove-after-warnings on|off]
+  listserv doctor [DOMAIN] [--dns HOST:PORT] [--relay URL] [--sending-ip IP]   check MX, SPF, DKIM, DMARC, relay, reverse DNS (exit 2: problems)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -72,7 +73,7 @@ func main() {
 // exitCode is 2 for anything the operator can fix by typing something
 // else (arguments, addresses, where the store is), 1 for the rest.
 func exitCode(err error) int {
-	for _, e := range []error{errUsage, admin.ErrInvalid, sqldb.ErrBadURL, sqldb.ErrNoDatabase} {
+	for _, e := range []error{errUsage, admin.ErrInvalid, sqldb.ErrBadURL, sqldb.ErrNoDatabase, errProblems} {
 		if errors.Is(err, e) {
 			return 2
 		}
@@ -132,6 +133,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return dkimCmd(ctx, rest, stdout)
 	case "deliverability":
 		return deliverabilityCmd(ctx, rest, stdout)
+	case "doctor":
+		return doctorCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
