@@ -91,6 +91,16 @@ if ! ./scripts/python-deps.sh; then
 	say "WARNING: python3-icalendar missing; the calendar read-back tests will be SKIPPED"
 fi
 
+# ---------------------------------------------------------------- python3-dkim
+
+if ! ./scripts/dkim-deps.sh; then
+	if [[ ${CI:-} == true ]]; then
+		say "FAIL: could not install python3-dkim for the DKIM tests"
+		exit 1
+	fi
+	say "WARNING: python3-dkim missing; its DKIM cross-checks will be SKIPPED"
+fi
+
 # ---------------------------------------------------------------- gofmt
 
 say "gofmt"

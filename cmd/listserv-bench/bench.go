@@ -91,6 +91,13 @@ func (b *bench) runAll(ctx context.Context) *report {
 		rep.SMTPSource = src
 		_ = sink.Close()
 	}
+	if b.cfg.dkim {
+		s, err := measureSigning()
+		if err != nil {
+			fmt.Fprintf(b.log, "listserv-bench: signing: %v\n", err)
+		}
+		rep.Signing = s
+	}
 	for _, store := range b.stores {
 		for _, n := range b.cfg.members {
 			if ctx.Err() != nil {
@@ -227,6 +234,10 @@ func (b *bench) runOne(ctx context.Context, res *result) error {
 	}
 	res.IntakePaused = &p
 	paused.stop()
+	if b.cfg.dkim {
+		opts.delivery = true
+		res.DKIM = measureSignedFanouts(ctx, b, c, opts, sink, n)
+	}
 	return nil
 }
 

@@ -65,7 +65,8 @@ type config struct {
 	idleSeconds   float64
 	fanoutTimeout time.Duration
 	sourceCount   int
-	archivePosts  int // -archive-posts: run the archive benchmark instead (archive.go)
+	archivePosts  int  // -archive-posts: run the archive benchmark instead (archive.go)
+	dkim          bool // dkim.go: signing cost and signed fan-outs
 }
 
 func main() {
@@ -118,6 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.fanoutTimeout, "fanout-timeout", 15*time.Minute, "give up on one fan-out after this long")
 	fs.IntVar(&c.sourceCount, "smtp-source-messages", 50000, "messages smtp-source sends for the Postfix reference (0 skips it)")
 	fs.IntVar(&c.archivePosts, "archive-posts", 0, "instead of the above, measure the web archive: thread-page and search latency on a list with this many posts")
+	fs.BoolVar(&c.dkim, "dkim", true, "measure DKIM signing per copy and repeat each fan-out signed (Ed25519, then RSA-2048 + Ed25519)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -197,6 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	rep.Command = commandLine(args)
 	printReport(stdout, rep)
+	printSigning(stdout, rep)
 	if cfg.jsonPath != "" {
 		if err := writeJSON(cfg.jsonPath, rep); err != nil {
 			return err

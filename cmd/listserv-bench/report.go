@@ -15,14 +15,15 @@ import (
 
 // report is everything printed, and the JSON written by -json.
 type report struct {
-	Date           string        `json:"date"`
-	Command        string        `json:"command"`
-	Source         string        `json:"source"` // git commit of the server measured
-	Machine        machine       `json:"machine"`
-	Settings       settings      `json:"settings"`
-	SMTPSource     *sourceResult `json:"smtp_source"` // null when not measured
-	SMTPSourceNote string        `json:"smtp_source_note,omitempty"`
-	Results        []result      `json:"results"`
+	Date           string         `json:"date"`
+	Command        string         `json:"command"`
+	Source         string         `json:"source"` // git commit of the server measured
+	Machine        machine        `json:"machine"`
+	Settings       settings       `json:"settings"`
+	SMTPSource     *sourceResult  `json:"smtp_source"` // null when not measured
+	SMTPSourceNote string         `json:"smtp_source_note,omitempty"`
+	Results        []result       `json:"results"`
+	Signing        *signingResult `json:"dkim_signing,omitempty"` // dkim.go
 }
 
 type machine struct {
@@ -71,6 +72,7 @@ type result struct {
 	IntakeDelivery *intakeResult `json:"intake_delivery,omitempty"`
 	CPUProfile     string        `json:"cpu_profile,omitempty"`
 	Error          string        `json:"error,omitempty"`
+	DKIM           *dkimFanout   `json:"dkim_fanout,omitempty"` // dkim.go
 }
 
 // fill copies the details into the table columns.

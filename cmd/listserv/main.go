@@ -50,6 +50,10 @@ Usage:
   listserv restore FILE                                 put a backup in place (refused while serve runs)
   listserv app-password ADDRESS [--name N]             print a new IMAP app password (shown once)
   listserv app-password ls|rm ADDRESS [ID] [--json]     list or revoke app passwords
+  listserv dkim keygen DOMAIN [--selector S] [--algorithm rsa|ed25519]   store a signing key, print its DNS TXT record
+  listserv dkim ls DOMAIN                               a domain's keys and their records
+  listserv deliverability LIST [--dmarc munge|wrap|none] [--dmarc-always on|off] [--remove-after-warnings on|off]
+  listserv doctor [DOMAIN] [--dns HOST:PORT] [--relay URL] [--sending-ip IP]   check MX, SPF, DKIM, DMARC, relay, reverse DNS (exit 2: problems)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -77,7 +81,7 @@ func main() {
 // exitCode is 2 for anything the operator can fix by typing something
 // else (arguments, addresses, where the store is), 1 for the rest.
 func exitCode(err error) int {
-	for _, e := range []error{errUsage, admin.ErrInvalid, sqldb.ErrBadURL, sqldb.ErrNoDatabase} {
+	for _, e := range []error{errUsage, admin.ErrInvalid, sqldb.ErrBadURL, sqldb.ErrNoDatabase, errProblems} {
 		if errors.Is(err, e) {
 			return 2
 		}
@@ -139,6 +143,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return moderationCmd(ctx, cmd, rest, stdout)
 	case "app-password":
 		return appPasswordCmd(ctx, rest, stdout, stderr)
+	case "dkim":
+		return dkimCmd(ctx, rest, stdout)
+	case "deliverability":
+		return deliverabilityCmd(ctx, rest, stdout)
+	case "doctor":
+		return doctorCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

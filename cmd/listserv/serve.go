@@ -55,6 +55,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	metricsAddr := f.str("metrics", "LISTSERV_METRICS", "", "listen address for /metrics alone (default: on the web port, to loopback clients only)")
 	logLevel := f.str("log-level", "LISTSERV_LOG_LEVEL", "info", "debug, info, warn or error")
 	logFormat := f.str("log-format", "LISTSERV_LOG_FORMAT", "text", "text or json")
+	applyAuth := authFlags(f)
+	applyDomains := domainLimitFlags(f)
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -102,6 +104,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.Bounces.Threshold = float64(p.int("bounce-threshold", *bounceThreshold))
 	if p.err != nil {
 		return p.err
+	}
+	if err := applyAuth(&cfg); err != nil {
+		return err
+	}
+	if err := applyDomains(&cfg.Delivery); err != nil {
+		return err
 	}
 	if path := os.Getenv("LISTSERV_CPUPROFILE"); path != "" {
 		stop, err := startCPUProfile(path)

@@ -66,6 +66,22 @@ func (m *msg) bystander(a string) bool {
 	return false
 }
 
+// notifiedOrRobot is the narrow bystander test for an address an MTA
+// names as failed in a header field: a robot, the bounce's addressee or
+// the original sender (a Reply-To may well be the failed recipient).
+func (m *msg) notifiedOrRobot(a string) bool {
+	lp, dom, _ := strings.Cut(a, "@")
+	if robotRE.MatchString(lp) || dom == "" {
+		return true
+	}
+	for _, b := range append(addressesIn(m.hdr.Get("To")), m.origFrom...) {
+		if a == b {
+			return true
+		}
+	}
+	return false
+}
+
 // addRecipient appends r unless its address is already there; a
 // permanent failure wins over a temporary one for the same address.
 func addRecipient(rs []Recipient, r Recipient) []Recipient {

@@ -3,8 +3,8 @@ package bounce
 import "strings"
 
 // detectARF reads a feedback report (RFC 5965): the complaining
-// recipients are its Original-Rcpt-To fields, else the To of the
-// enclosed message.
+// recipients are its Original-Rcpt-To fields (or the opt-out draft's
+// Removal-Recipient), else the To of the enclosed message.
 func detectARF(m *msg) *Result {
 	if len(m.feedback) == 0 {
 		return nil
@@ -12,7 +12,7 @@ func detectARF(m *msg) *Result {
 	var rs []Recipient
 	for _, b := range m.feedback {
 		for _, f := range parseBlocks(string(b)) {
-			for _, a := range addressesIn(f["original-rcpt-to"]) {
+			for _, a := range addressesIn(f["original-rcpt-to"] + " " + f["removal-recipient"]) {
 				rs = addRecipient(rs, Recipient{Address: a})
 			}
 		}

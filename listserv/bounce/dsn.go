@@ -120,10 +120,15 @@ func dsnRecipients(body string) (rs []Recipient, delivered int) {
 		action := strings.ToLower(strings.TrimSpace(f["action"]))
 		action, _, _ = strings.Cut(action, " ")
 		class, code, known := classOf(f["status"], f["diagnostic-code"])
+		remote := findEnhanced(f["diagnostic-code"])
 		switch {
 		case action == "delivered" || action == "relayed" || action == "expanded":
 			delivered++
 			continue
+		case action == "failed" && class == Temporary && strings.HasPrefix(remote, "5."):
+			// The remote server's own reply (550 5.5.0) is more specific
+			// than the reporting MTA's summary status (4.5.0).
+			class, code = Permanent, remote
 		case action == "delayed":
 			class = Temporary
 		case action == "failed" && (!known || class == ""):
@@ -137,6 +142,30 @@ func dsnRecipients(body string) (rs []Recipient, delivered int) {
 		rs = addRecipient(rs, Recipient{Address: addr, Class: class, Status: code})
 	}
 	return rs, delivered
+}
+
+// finalReasonRE: reasons that no retry can cure, as OpenSMTPD writes
+// them beside each recipient ("x@y: Envelope expired") in a report whose
+// delivery-status part still says delayed.
+var finalReasonRE = regexp.MustCompile(`(?i)^\s*envelope expired|^\s*no mx found for domain`)
+
+// finalReason reports whether the text names addr on a line of its own
+// ("addr: reason") with a reason no retry can cure.
+func finalReason(text, addr string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := cutPrefixFold(strings.TrimSpace(line), addr+":")
+		if ok && finalReasonRE.MatchString(rest) {
+			return true
+		}
+	}
+	return false
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return "", false
 }
 
 // dsnInText finds delivery-status fields pasted into a text report.
@@ -157,6 +186,11 @@ func detectDSN(m *msg) *Result {
 			rs = addRecipient(rs, x)
 		}
 		delivered += d
+	}
+	for i := range rs {
+		if rs[i].Class == Temporary && finalReason(m.text, rs[i].Address) {
+			rs[i].Class = Permanent
+		}
 	}
 	switch {
 	case len(rs) > 0:

@@ -120,6 +120,9 @@ func detectText(m *msg) *Result {
 		if !trailerOK(sm[2]) {
 			continue
 		}
+		if b := bracketedRE.FindStringSubmatch(sm[2]); b != nil {
+			a = clean(b[1]) // "x@y <z@w>": the bracketed one is the address (RFC 5322 name-addr)
+		}
 		if m.bystander(a) {
 			if m.selfSent(a) {
 				self = append(self, cand{a, i})
@@ -140,6 +143,17 @@ func detectText(m *msg) *Result {
 		// message To: ... Subject: ... did not reach") the returned
 		// message's addressee: only when nothing else is named.
 		cs = toLines
+	}
+	headerNamed := false
+	if len(cs) == 0 {
+		// Exim lists the failures in X-Failed-Recipients, also when its
+		// report names them by a pipe or file ("save to ...").
+		for _, a := range addressesIn(m.hdr.Get("X-Failed-Recipients")) {
+			if !m.notifiedOrRobot(a) {
+				lines = append(lines, a)
+				cs, headerNamed = append(cs, cand{a, len(lines) - 1}), true
+			}
+		}
 	}
 	if len(cs) == 0 && len(self) > 0 {
 		// Someone wrote to themselves and that failed: the sender is
@@ -179,7 +193,13 @@ func detectText(m *msg) *Result {
 		}
 		end = min(end, c.line+12)
 		window := strings.Join(lines[c.line:end], "\n")
+		if headerNamed {
+			window = report // the address is not in the text: its reason is somewhere in it
+		}
 		class, code := textClass(window)
+		if class == Temporary && givenUpRE.MatchString(report) {
+			class = Permanent // the last reply was 4xx, but the MTA has stopped trying
+		}
 		if class == "" && temporaryRE.MatchString(window) {
 			class = Temporary
 		}
@@ -280,6 +300,17 @@ var permanentRE = regexp.MustCompile(`(?i)this\s+is\s+a\s+permanent\s+error|perm
 // temporaryRE: the report says delivery goes on ("has NOT been
 // delivered" alone is final; "has not yet been delivered" is not).
 var temporaryRE = regexp.MustCompile(`(?i)\bdelayed\b|has not yet been delivered|not yet been delivered|will (continue to )?(re)?try|will be retried|temporar(y|ily)|deferred|still trying|delivery attempts will continue|warning: message|retry timeout exceeded|retry time not reached`)
+
+// givenUpRE: the report counts the attempts it made before it stopped
+// ("occurred after 30 attempt(s) to deliver over 92 hours"), so the
+// message will not arrive although the last reply was temporary. qmail's
+// "I'm not going to try again" is not here: the corpus (Sisimai) keeps
+// its 4.x.x queue timeouts temporary.
+var givenUpRE = regexp.MustCompile(`(?i)after \d+ attempt\(?s?\)? to deliver`)
+
+// bracketedRE: an address in angle brackets right after the one that
+// opened the line.
+var bracketedRE = regexp.MustCompile(`^\s*<(` + addrRE.String() + `)>`)
 
 // phraseClass is the last resort: the words of the report.
 func phraseClass(s string) Class {

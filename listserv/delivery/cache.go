@@ -15,6 +15,8 @@ type prepCache struct {
 	mu    sync.Mutex
 	items map[int64]*prepItem
 	order []int64
+	// mitigate is the engine's DMARC mitigator (Engine.SetMitigator).
+	mitigate Mitigator
 }
 
 type prepItem struct {
@@ -23,6 +25,7 @@ type prepItem struct {
 	msg  *store.Message
 	prep *Prepared
 	err  error
+	sig  postSig // DKIM state of this rendering (sign.go)
 }
 
 const prepCacheSize = 32
@@ -62,7 +65,13 @@ func (c *prepCache) load(ctx context.Context, it *prepItem, messageID int64) err
 	if err != nil {
 		return err
 	}
-	p, err := Prepare(l, m, c.base)
+	var opts Options
+	if c.mitigate != nil {
+		if opts.DMARC, err = c.mitigate.DMARCAction(ctx, l, m); err != nil {
+			return err
+		}
+	}
+	p, err := PrepareWith(l, m, c.base, opts)
 	if err != nil {
 		return err
 	}

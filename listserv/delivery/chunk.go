@@ -11,6 +11,8 @@ import (
 
 // chunk sends one leased slice of a fan-out. It checkpoints every third of
 // a lease, so a node killed mid-chunk costs at most that many duplicates.
+// Copies whose domain is at its limit right now are sent after the rest
+// of the chunk, so one slow domain does not hold up the others.
 func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	e := w.e
 	if c.Taken {
@@ -27,53 +29,102 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 		e.log.Error("chunk members", "chunk", c.ID, "err", err)
 		return
 	}
-	res := store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}
-	checkpoint := time.Now()
+	cs := &chunkSend{c: c, it: it, members: members, done: make([]bool, len(members)),
+		res: store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}, checkpoint: time.Now()}
 	defer func() { w.until = time.Time{} }()
+	defer w.releasePrepaid()
+	var later []int
 	for i, m := range members {
-		// Renew the lease before sending, not after: a worker that waited
-		// (for a connection) must learn it lost the chunk before it sends.
-		if time.Since(checkpoint) > e.cfg.Lease/3 {
-			if !w.saveProgress(ctx, c, &res, e.cfg.Lease) {
-				return
-			}
-			checkpoint = time.Now()
-		}
-		w.until = checkpoint.Add(e.cfg.Lease * 2 / 3)
-		if w.skipOwn(ctx, it, m) {
-			c.SentUpto = m.ID
+		if !w.ready(m.Address) {
+			later = append(later, i)
 			continue
 		}
-		var next *store.Member
-		if i+1 < len(members) && !isAuthor(it, members[i+1]) {
-			next = members[i+1] // the author's copy may be skipped: never announced
-		}
-		err := w.copyTo(ctx, it, m, next)
-		if errors.Is(err, errRelayDown) || ctx.Err() != nil {
-			// Leave the rest queued and let any node with a working
-			// connection take the chunk at once.
-			w.saveProgress(ctx, c, &res, -time.Millisecond)
+		if !w.sendAt(ctx, cs, i, i+1) {
 			return
 		}
-		if err != nil {
-			fl := failureOf(err, m, it.msg.ID)
-			res.Failures = append(res.Failures, fl)
-			e.failed.Add(1)
-			e.Metrics.CopyRefused(fl.Temporary)
-		} else {
-			res.Sent++
-			e.sent.Add(1)
-			e.Metrics.CopySent()
+	}
+	for k, i := range later {
+		next := -1
+		if k+1 < len(later) {
+			next = later[k+1]
 		}
-		c.SentUpto = m.ID
+		if !w.sendAt(ctx, cs, i, next) {
+			return
+		}
 	}
 	if err := w.flush(ctx); err != nil {
 		e.log.Error("flush copies", "chunk", c.ID, "err", err)
 		return
 	}
-	if err := e.st.CompleteChunk(ctx, c, res); err != nil {
+	if err := e.st.CompleteChunk(ctx, c, cs.res); err != nil {
 		e.log.Error("complete chunk", "chunk", c.ID, "err", err)
 	}
+}
+
+// chunkSend is one chunk's progress.
+type chunkSend struct {
+	c          *store.Chunk
+	it         *prepItem
+	members    []*store.Member
+	done       []bool
+	prefix     int // members[:prefix] are all done: the checkpoint
+	res        store.ChunkResult
+	checkpoint time.Time
+}
+
+// markDone records members[i] as handled and moves the checkpoint over
+// the longest handled prefix (copies sent out of order past it may be
+// sent again after a crash, never lost).
+func (cs *chunkSend) markDone(i int) {
+	cs.done[i] = true
+	for cs.prefix < len(cs.members) && cs.done[cs.prefix] {
+		cs.prefix++
+	}
+	if cs.prefix > 0 {
+		cs.c.SentUpto = cs.members[cs.prefix-1].ID
+	}
+}
+
+// sendAt sends members[i]'s copy, announcing members[next] (-1: none);
+// false when the chunk must be left (lease lost, relay down, shutdown).
+func (w *worker) sendAt(ctx context.Context, cs *chunkSend, i, next int) bool {
+	e, c, m := w.e, cs.c, cs.members[i]
+	// Renew the lease before sending, not after: a worker that waited
+	// (for a connection) must learn it lost the chunk before it sends.
+	if time.Since(cs.checkpoint) > e.cfg.Lease/3 {
+		if !w.saveProgress(ctx, c, &cs.res, e.cfg.Lease) {
+			return false
+		}
+		cs.checkpoint = time.Now()
+	}
+	w.until = cs.checkpoint.Add(e.cfg.Lease * 2 / 3)
+	if w.skipOwn(ctx, cs.it, m) {
+		cs.markDone(i)
+		return true
+	}
+	var nm *store.Member
+	if next >= 0 && next < len(cs.members) && !isAuthor(cs.it, cs.members[next]) {
+		nm = cs.members[next] // the author's copy may be skipped: never announced
+	}
+	err := w.copyTo(ctx, cs.it, m, nm)
+	if errors.Is(err, errRelayDown) || ctx.Err() != nil {
+		// Leave the rest queued and let any node with a working
+		// connection take the chunk at once.
+		w.saveProgress(ctx, c, &cs.res, -time.Millisecond)
+		return false
+	}
+	if err != nil {
+		fl := failureOf(err, m, cs.it.msg.ID)
+		cs.res.Failures = append(cs.res.Failures, fl)
+		e.failed.Add(1)
+		e.Metrics.CopyRefused(fl.Temporary)
+	} else {
+		cs.res.Sent++
+		e.sent.Add(1)
+		e.Metrics.CopySent()
+	}
+	cs.markDone(i)
+	return true
 }
 
 // saveProgress flushes, files failures so far, moves the checkpoint and
@@ -100,6 +151,11 @@ func (w *worker) copyTo(ctx context.Context, it *prepItem, m, next *store.Member
 	w.buf.Reset()
 	it.prep.AppendHead(&w.buf, e.tokens.Unsubscribe(m.ID))
 	cp := &Copy{Head: w.buf.Bytes(), Body: it.prep.Body, Stuffed: it.prep.Stuffed}
+	if pre, err := e.signHead(ctx, it, cp.Head); err != nil {
+		return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
+	} else if pre != nil {
+		cp.Head = append(pre, cp.Head...)
+	}
 	if e.Sign != nil {
 		pre, err := e.Sign(ctx, it.list, cp.Head, cp.Body)
 		if err != nil {
@@ -127,6 +183,7 @@ func failureOf(err error, m *store.Member, msgID int64) store.Failure {
 	var se *SendError
 	if errors.As(err, &se) {
 		f.Code, f.Enhanced, f.Text, f.Temporary = se.Code, se.Enhanced, se.Text, se.Temporary()
+		f.RetryAt = se.RetryAfter
 	} else {
 		f.Text = err.Error()
 	}

@@ -25,12 +25,22 @@ type Config struct {
 	GiveUpAfter time.Duration // a temporary failure older than this becomes permanent
 	Drain       time.Duration // how long shutdown waits for copies in flight
 	BaseURL     string
+	// Domains bounds connections and rate per recipient domain (zero:
+	// DefaultDomainLimits). Not applied when capturing.
+	Domains DomainLimits
+	// DomainPause is how long a domain that answered 421/450/451/452 is
+	// left alone; it doubles per consecutive deferral up to DomainPauseMax.
+	DomainPause, DomainPauseMax time.Duration
+	// DomainWait is the longest a copy waits for its domain's connection
+	// slot or rate token before it is deferred to a retry.
+	DomainWait time.Duration
 }
 
 // DefaultConfig is what serve uses.
 func DefaultConfig() Config {
 	return Config{Workers: 8, ChunkSize: 200, Lease: 30 * time.Second, Poll: time.Second,
-		RetryBase: time.Minute, RetryMax: 4 * time.Hour, GiveUpAfter: 5 * 24 * time.Hour, Drain: 20 * time.Second}
+		RetryBase: time.Minute, RetryMax: 4 * time.Hour, GiveUpAfter: 5 * 24 * time.Hour, Drain: 20 * time.Second,
+		Domains: DefaultDomainLimits(), DomainPause: time.Minute, DomainPauseMax: 30 * time.Minute, DomainWait: 2 * time.Second}
 }
 
 // Signer may add fields (DKIM-Signature) to a finished copy; it runs after
@@ -50,7 +60,10 @@ type Engine struct {
 	cache  *prepCache
 	bodies *bodyCache
 	limit  *limiter
+	gates  *gates // per recipient domain; nil when capturing
 	Sign   Signer
+	// PostSigner signs every copy and queued mail (DKIM); nil: unsigned.
+	PostSigner PostSigner
 	// Metrics counts copies delivered, deferred and failed; nil counts
 	// nothing.
 	Metrics *metrics.Metrics
@@ -69,8 +82,18 @@ func New(st Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logg
 	orDefault(&cfg.RetryMax, d.RetryMax)
 	orDefault(&cfg.GiveUpAfter, d.GiveUpAfter)
 	orDefault(&cfg.Drain, d.Drain)
-	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
+	orDefault(&cfg.DomainPause, d.DomainPause)
+	orDefault(&cfg.DomainPauseMax, d.DomainPauseMax)
+	orDefault(&cfg.DomainWait, d.DomainWait)
+	if cfg.Domains.Domains == nil && cfg.Domains.Default == (Limit{}) {
+		cfg.Domains = d.Domains
+	}
+	e := &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
 		cache: newPrepCache(st, cfg.BaseURL), bodies: newBodyCache(st), limit: newLimiter(cfg.Workers)}
+	if _, capture := tr.(*Capture); !capture {
+		e.gates = newGates(cfg.Domains, cfg.DomainPause, cfg.DomainPauseMax, cfg.DomainWait)
+	}
+	return e
 }
 
 // Wake tells every idle worker to look for work once (cheap, never
@@ -100,7 +123,7 @@ func (e *Engine) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{e: e, id: i, owner: e.cfg.Node + "/w" + strconv.Itoa(i)}
+			w := &worker{e: e, id: i, owner: e.cfg.Node + "/w" + strconv.Itoa(i), held: map[*gate]int{}}
 			w.run(ctx, send)
 		}()
 	}

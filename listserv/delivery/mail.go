@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -27,7 +28,7 @@ func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 		}
 		cp, err := w.mailCopy(ctx, q)
 		if err != nil {
-			e.log.Error("load mail body", "mail", q.ID, "body", q.SharedID, "err", err)
+			e.log.Error("prepare mail", "mail", q.ID, "body", q.SharedID, "err", err)
 			res = append(res, store.MailResult{Mail: q, Skipped: true})
 			continue
 		}
@@ -56,16 +57,31 @@ func skipAll(res []store.MailResult, ms []*store.QueuedMail) []store.MailResult 
 }
 
 // mailCopy is a queued mail as a copy: the whole message, or its own
-// header fields before a shared body.
+// header fields before a shared body; DKIM-signed when its From domain
+// has a key (a shared body is then hashed per copy: the signature covers
+// the whole message).
 func (w *worker) mailCopy(ctx context.Context, q *store.QueuedMail) (*Copy, error) {
 	if q.SharedID == 0 {
-		return &Copy{Body: q.Raw}, nil
+		sig, err := w.e.signMail(ctx, q.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("dkim sign: %w", err)
+		}
+		return &Copy{Head: sig, Body: q.Raw}, nil
 	}
 	b, err := w.e.bodies.get(ctx, q.SharedID)
 	if err != nil {
 		return nil, err
 	}
-	return &Copy{Head: q.Raw, Body: b.body, Stuffed: b.stuffed}, nil
+	head := q.Raw
+	if w.e.PostSigner != nil {
+		whole := make([]byte, 0, len(q.Raw)+len(b.body))
+		sig, err := w.e.signMail(ctx, append(append(whole, q.Raw...), b.body...))
+		if err != nil {
+			return nil, fmt.Errorf("dkim sign: %w", err)
+		}
+		head = append(sig[:len(sig):len(sig)], q.Raw...)
+	}
+	return &Copy{Head: head, Body: b.body, Stuffed: b.stuffed}, nil
 }
 
 // mailResult is one mail's outcome; a temporary failure older than

@@ -177,7 +177,9 @@ func (c *relayConn) readEnvelope() error {
 		t.ReadResponse(250)
 	}
 	c.dirty = true
-	return classify(err)
+	se := classify(err)
+	se.PerRcpt = errMail == nil && errRcpt != nil
+	return se
 }
 
 // writeBody sends the copy, and the next copy's envelope when it names
@@ -202,7 +204,9 @@ func (c *relayConn) writeBody(cp *Copy) error {
 	}
 	var res *SendError
 	if _, _, err := t.ReadResponse(250); err != nil {
-		if res = classify(err); res.Broken {
+		res = classify(err)
+		res.PerRcpt = res.Code != 0 // one recipient per transaction
+		if res.Broken {
 			return res
 		}
 	}
@@ -244,7 +248,9 @@ func (c *relayConn) sendPlain(from, to string, cp *Copy, utf8 bool) error {
 	}
 	if err := c.c.Rcpt("<" + to + ">"); err != nil {
 		c.dirty = true
-		return classify(err)
+		se := classify(err)
+		se.PerRcpt = true
+		return se
 	}
 	w, err := c.c.Data()
 	if err != nil {
@@ -255,7 +261,9 @@ func (c *relayConn) sendPlain(from, to string, cp *Copy, utf8 bool) error {
 		return &SendError{Text: err.Error(), Broken: true}
 	}
 	if err := w.Close(); err != nil {
-		return classify(err)
+		se := classify(err)
+		se.PerRcpt = true
+		return se
 	}
 	return nil
 }

@@ -30,6 +30,11 @@ var dropFields = []string{
 
 // Prepare renders m for list l.
 func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error) {
+	return PrepareWith(l, m, baseURL, Options{})
+}
+
+// PrepareWith is Prepare with options (DMARC mitigation, dmarc.go).
+func PrepareWith(l *store.List, m *store.Message, baseURL string, opts Options) (*Prepared, error) {
 	if m.State == store.StateOwner {
 		return prepareOwner(l, m)
 	}
@@ -44,6 +49,12 @@ func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error)
 	}
 	if l.ReplyTo == "list" {
 		h = h.Replace("Reply-To", "<"+l.Address+">")
+	}
+	switch opts.DMARC {
+	case store.DMARCMunge:
+		h = munge(h, l, m)
+	case store.DMARCWrap:
+		h, body = wrap(h, m.Raw, l, m)
 	}
 	var b bytes.Buffer
 	for _, f := range listFields(l, baseURL) {

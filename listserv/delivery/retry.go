@@ -41,6 +41,9 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 	var f *store.Failure
 	next := time.Now().Add(e.backoff(r.Attempts + 1))
 	if err != nil {
+		if se, ok := err.(*SendError); ok && se.RetryAfter.After(next) {
+			next = se.RetryAfter // the domain is paused until then
+		}
 		fl := failureOf(err, m, msgID)
 		if fl.Temporary && time.Since(r.FirstFailed) > e.cfg.GiveUpAfter {
 			fl.Temporary, fl.Text = false, "gave up after repeated temporary failures: "+fl.Text

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/textproto"
 	"strings"
+	"time"
 )
 
 // Transport opens connections to where copies go.
@@ -51,6 +52,11 @@ type SendError struct {
 	Enhanced string
 	Text     string
 	Broken   bool // the connection is unusable; redial
+	// PerRcpt: the reply was to RCPT or to the end of DATA, so it is about
+	// the recipient or its domain, not the relay.
+	PerRcpt bool
+	// RetryAfter, when set, is the earliest a retry makes sense.
+	RetryAfter time.Time
 }
 
 func (e *SendError) Error() string {

@@ -21,6 +21,10 @@ type worker struct {
 	lastWork time.Time
 	owner    string    // lease owner: node and worker, so a sibling's takeover is seen
 	until    time.Time // waits for a connection end here, well inside the lease
+
+	held        map[*gate]int // domain slots this worker holds, by copies
+	prepaid     string        // the announced next copy's recipient: its slot and token are held
+	prepaidGate *gate
 }
 
 // idleConn is how long an idle worker keeps its relay connection.
@@ -157,10 +161,27 @@ func (w *worker) dropConn() {
 	w.e.limit.release()
 }
 
-// send transmits one copy, redialling a broken connection twice. A copy
-// whose connection broke after DATA may arrive twice: that is a copy in
-// flight, counted by the crash harness.
+// send transmits one copy within its domain's limits (see enter), then
+// announces cp.NextTo only if that copy's limits allow it now.
 func (w *worker) send(ctx context.Context, msgID int64, from, to string, cp *Copy) error {
+	d, err := w.enter(ctx, to)
+	if err != nil {
+		return err
+	}
+	defer w.leave(d)
+	if cp.NextTo != "" && !w.reserveNext(cp.NextTo) {
+		cp.NextFrom, cp.NextTo = "", ""
+	}
+	err = w.transmit(ctx, msgID, from, to, cp)
+	w.outcome(d, err)
+	return err
+}
+
+// transmit sends one copy, redialling a broken connection twice. A copy
+// whose connection broke after DATA may arrive twice: that is a copy in
+// flight, counted by the crash harness. A domain's throttling reply is
+// returned at once: only that domain slows down, not the relay.
+func (w *worker) transmit(ctx context.Context, msgID int64, from, to string, cp *Copy) error {
 	var last error = errRelayDown
 	for range 3 {
 		if err := w.ensureConn(ctx); err != nil {
@@ -177,6 +198,9 @@ func (w *worker) send(ctx context.Context, msgID int64, from, to string, cp *Cop
 			return se
 		}
 		w.dropConn()
+		if throttles(se) {
+			return se
+		}
 		if se.Code == 421 {
 			w.e.limit.busy()
 			sleep(ctx, 200*time.Millisecond)

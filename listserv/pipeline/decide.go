@@ -29,12 +29,16 @@ const (
 // (size, administrivia, recipients, attachment types), which hold even a
 // sender the list always accepts; an always-accept rule; then the list's
 // policy, membership and new-member moderation.
-func (p *Pipeline) decide(ctx context.Context, env Envelope, l *store.List, m *mailhdr.Parsed, size int64) (decision, error) {
+func (p *Pipeline) decide(ctx context.Context, env Envelope, l *store.List, m *mailhdr.Parsed, raw []byte) (decision, error) {
+	size := int64(len(raw))
 	if isLoop(l, m.Header) {
 		return decision{store.StateDropped, ReasonLoop}, nil
 	}
 	if isAutoSubmitted(m.Header) {
 		return decision{store.StateDropped, ReasonAutoSubmitted}, nil
+	}
+	if why, err := p.authHold(ctx, env, l, m, raw); err != nil || why != "" {
+		return decision{store.StateHeld, why}, err
 	}
 	sender := m.From
 	if sender == "" {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 
+	"github.com/demnet-uk/listserv/listserv/mailauth"
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/newsletter"
@@ -31,6 +32,9 @@ type Pipeline struct {
 	Admin func()
 	// Metrics counts posts and their outcomes; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Auth checks SPF, DKIM and DMARC on posts (auth.go); nil checks
+	// nothing.
+	Auth *mailauth.Checker
 }
 
 // New returns a pipeline over st; Run must be running for Deliver to commit.
@@ -46,6 +50,8 @@ type Envelope struct {
 	From      string
 	Transport string // smtp, lmtp
 	Remote    string
+	Helo      string   // the client's HELO/EHLO name
+	auth      *authRun // set by Deliver: one authentication per message
 }
 
 // StateDuplicate is the Outcome state of a post the list already has.
@@ -66,6 +72,7 @@ func (p *Pipeline) Deliver(ctx context.Context, env Envelope, rcpts []*Recipient
 	outs := make([]Outcome, len(rcpts))
 	errs := make([]error, len(rcpts))
 	parsed, perr := mailhdr.Parse(raw)
+	env.auth = &authRun{}
 	first := make(map[rcptKey]int, len(rcpts))
 	for i, r := range rcpts {
 		k := rcptKey{r.Kind, r.List.ID, r.Token}
@@ -133,11 +140,12 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 	if r.Kind == KindOwner {
 		msg.State, it.Audience = store.StateOwner, "owners"
 	} else {
-		d, err := p.decide(ctx, env, r.List, m, int64(len(raw)))
+		d, err := p.decide(ctx, env, r.List, m, raw)
 		if err != nil {
 			return Outcome{}, err
 		}
 		msg.State, msg.Reason = d.state, d.reason
+		msg.Raw = p.withAuthResults(env, raw)
 	}
 	if err := p.commit.save(ctx, it); err != nil {
 		return Outcome{}, err

@@ -25,6 +25,7 @@ import (
 	"github.com/demnet-uk/listserv/listserv/delivery"
 	"github.com/demnet-uk/listserv/listserv/imapd"
 	"github.com/demnet-uk/listserv/listserv/inbox"
+	"github.com/demnet-uk/listserv/listserv/mailauth"
 	"github.com/demnet-uk/listserv/listserv/metrics"
 	"github.com/demnet-uk/listserv/listserv/metrics/prom"
 	"github.com/demnet-uk/listserv/listserv/moderation"
@@ -76,6 +77,9 @@ type Config struct {
 	IMAPS string
 	// Fetch are hosted mailboxes read as a way in (--fetch URLs).
 	Fetch []string
+	// InboundAuth checks SPF, DKIM and DMARC on posts (wire_auth.go); nil
+	// or without a Resolver checks nothing.
+	InboundAuth *mailauth.Config
 }
 
 // Server is a running serve process.
@@ -106,6 +110,9 @@ type Server struct {
 	stopEng     context.CancelFunc
 	leading     atomic.Bool
 	stopped     atomic.Bool
+
+	// Auth authenticates posts and looks up DMARC policies; nil when off.
+	Auth *mailauth.Checker
 }
 
 // Start opens the store and starts every listener; it returns once all
@@ -139,6 +146,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.cancelBg = cancel
 	s.pipe = pipeline.New(s.Store, s.log)
 	s.pipe.Metrics = s.Metrics
+	s.wireAuth()
 	s.goBg(func() { s.pipe.Run(bg) })
 	tr, err := s.transport()
 	if err != nil {
@@ -151,6 +159,8 @@ func (s *Server) start(ctx context.Context) error {
 	dc.BaseURL = s.cfg.BaseURL
 	s.Engine = delivery.New(s.Store, tr, tokens, dc, s.log.With("part", "delivery"))
 	s.Engine.Metrics = s.Metrics
+	s.wireDKIM()
+	s.wireMitigation()
 	s.pipe.Accepted = s.Engine.Wake
 	s.Inbox = inbox.New(s.Store, dc.Node, s.log.With("part", "inbox"))
 	s.wireModeration(tokens)

@@ -39,6 +39,12 @@ func expireBounces(ctx context.Context, s *Server, eng *bounce.Engine) {
 		} else if n > 0 {
 			s.log.Info("bounce scores lowered", "members", n)
 		}
+		// Re-warnings and removals of members disabled by bounces.
+		if r, err := eng.Rewarn(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("bounce re-warnings", "err", err)
+		} else if r.Warned+r.Removed > 0 {
+			s.log.Info("bounce re-warnings", "warned", r.Warned, "removed", r.Removed)
+		}
 		select {
 		case <-ctx.Done():
 			return

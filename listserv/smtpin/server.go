@@ -95,7 +95,7 @@ func (b *backend) observe(start time.Time) {
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	s := &session{b: b, conn: limitConnOf(c.Conn()), remote: c.Conn().RemoteAddr().String(), transport: "smtp"}
+	s := &session{b: b, conn: limitConnOf(c.Conn()), remote: c.Conn().RemoteAddr().String(), transport: "smtp", helo: c.Hostname()}
 	if b.lmtp {
 		s.transport = "lmtp"
 		return &lmtpSession{s}, nil

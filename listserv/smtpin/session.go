@@ -36,6 +36,7 @@ type session struct {
 	b         *backend
 	conn      *limitConn // nil when served without the limit listener
 	remote    string
+	helo      string // HELO/EHLO name, for SPF
 	transport string
 	inTx      bool // MAIL was accepted and no RSET or DATA ended it
 	from      string
@@ -150,7 +151,7 @@ func (s *session) read(r io.Reader) ([]byte, error) {
 func (s *session) deliver(raw []byte) ([]pipeline.Outcome, []error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	env := pipeline.Envelope{From: s.from, Transport: s.transport, Remote: s.remote}
+	env := pipeline.Envelope{From: s.from, Transport: s.transport, Remote: s.remote, Helo: s.helo}
 	outs, errs := s.b.p.Deliver(ctx, env, s.rcpts, raw)
 	for i, err := range errs {
 		if err == nil {

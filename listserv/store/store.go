@@ -42,6 +42,7 @@ type Store interface {
 	IMAP
 	Items
 	ItemFeeds
+	Deliverability
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

@@ -211,6 +211,7 @@ type Failure struct {
 	Text      string
 	Temporary bool
 	At        time.Time
+	RetryAt   time.Time // a temporary failure's next try; zero: the chunk's RetryAt
 }
 
 // Retry is one copy waiting to be tried again.

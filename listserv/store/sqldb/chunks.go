@@ -178,6 +178,9 @@ func (db *DB) CompleteChunk(ctx context.Context, c *store.Chunk, res store.Chunk
 // fileFailure turns a temporary failure into a retry and records a
 // permanent one against the member.
 func fileFailure(ctx context.Context, q querier, f *store.Failure, retryAt, now time.Time) error {
+	if !f.RetryAt.IsZero() {
+		retryAt = f.RetryAt
+	}
 	if f.Temporary {
 		_, err := q.exec(ctx, `INSERT INTO retries (message_id, member_id, attempts, next_attempt, last_error, first_failed)
 			VALUES ($1, $2, 1, $3, $4, $5)`, f.MessageID, f.MemberID, retryAt.UnixMilli(), failureText(f), now.UnixMilli())

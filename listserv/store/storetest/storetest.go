@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, itemTests...)
 	tests = append(tests, feedTests...)
 	tests = append(tests, heldItemTests...)
+	tests = append(tests, deliverabilityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
