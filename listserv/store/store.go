@@ -37,6 +37,8 @@ type Store interface {
 	Digests
 	Operator
 	Bounces
+	Owners
+	Admins
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

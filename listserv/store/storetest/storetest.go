@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, digestTests...)
 	tests = append(tests, opsTests...)
 	tests = append(tests, bounceTests...)
+	tests = append(tests, ownersTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
