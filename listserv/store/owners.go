@@ -39,9 +39,9 @@ type MemberQuery struct {
 	Prefix string
 	ByName bool
 	// Keyset cursor: the last row of the previous page.
-	AfterKey  string // address key, or lower-cased name with ByName
-	AfterID   int64  // with ByName
-	Limit     int
+	AfterKey string // address key, or lower-cased name with ByName
+	AfterID  int64  // with ByName
+	Limit    int
 }
 
 // ModeCount is how many members of a list have one mode and status.
