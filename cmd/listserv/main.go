@@ -29,6 +29,7 @@ Usage:
   listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
   listserv member set LIST ADDRESS [--role R] [--mode M] [--name T]
   listserv member rm LIST ADDRESS...
+  listserv member enable LIST ADDRESS...               turn delivery back on after bounces disabled it
   listserv member ls LIST [--json]
   listserv member import LIST FILE.csv [--invite]      (--invite mails invitations instead of adding)
   listserv member export LIST                          CSV (address,name,mode) on stdout
@@ -42,6 +43,7 @@ Usage:
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
   listserv backup FILE                                  consistent copy of the SQLite store, while serve runs
   listserv restore FILE                                 put a backup in place (refused while serve runs)
+  listserv admin add|rm ADDRESS... / admin ls [--json] site administrators (create lists on the web)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -125,6 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return digestCmd(ctx, rest, stdout)
 	case "moderation", "sender":
 		return moderationCmd(ctx, cmd, rest, stdout)
+	case "admin":
+		return adminCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

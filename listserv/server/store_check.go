@@ -27,4 +27,5 @@ var (
 	_ subscribe.MemberPager    = (*sqldb.DB)(nil)
 	_ admin.Store              = (*sqldb.DB)(nil)
 	_ bounce.Store             = (*sqldb.DB)(nil)
+	_ admin.ActionStore        = (*sqldb.DB)(nil)
 )
