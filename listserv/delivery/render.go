@@ -39,6 +39,7 @@ func Prepare(l *store.List, m *store.Message, baseURL string) (*Prepared, error)
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
 	h = dotSafe(h.Without(dropFields...))
+	h, body = addFooter(h, body, l.Footer)
 	if l.SubjectPrefix != "" {
 		h = h.Replace("Subject", foldValue(prefixSubject(l.SubjectPrefix, m.Subject), len("Subject: ")))
 	}
