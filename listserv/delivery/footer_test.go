@@ -82,7 +82,7 @@ func TestFooterMixedGetsPart(t *testing.T) {
 
 func TestFooterWrapsOtherPosts(t *testing.T) {
 	for name, raw := range map[string]string{
-		"html": "From: ann@example.net\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>all</b></p>\r\n",
+		"html":        "From: ann@example.net\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>all</b></p>\r\n",
 		"base64 text": "From: ann@example.net\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8gYWxsLg==\r\n",
 		"alternative": "From: ann@example.net\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=AB\r\n\r\n" +
 			"--AB\r\nContent-Type: text/plain\r\n\r\nHello all.\r\n--AB\r\nContent-Type: text/html\r\n\r\n<p>Hello all.</p>\r\n--AB--\r\n",
