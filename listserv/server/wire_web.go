@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/digest"
+	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/subscribe"
@@ -20,5 +21,6 @@ func (s *Server) webEngines(tokens *token.Maker) web.Engines {
 		Moderation: moderation.Actions{St: s.Store},
 		Digest:     digest.Settings{St: s.Store},
 		Bounces:    s.bounceEngine(tokens),
+		Owners:     admin.Actions{St: s.Store},
 	}
 }
