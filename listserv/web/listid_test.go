@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/demnet-uk/listserv/digest"
-	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"

@@ -13,13 +13,13 @@ import (
 )
 
 type memberView struct {
-	List                 *store.List
-	M                    *store.Member
-	Row                  memberRow
-	Owner                bool
-	Notice, Score        string
-	Joined               string
-	Roles, Modes         []choice
+	List          *store.List
+	M             *store.Member
+	Row           memberRow
+	Owner         bool
+	Notice, Score string
+	Joined        string
+	Roles, Modes  []choice
 }
 
 var memberNotices = map[string]string{

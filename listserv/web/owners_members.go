@@ -38,21 +38,21 @@ type countRow struct {
 }
 
 type memberRow struct {
-	ID                              int64
+	ID                                int64
 	Address, Name, Role, Mode, Status string
-	Disabled                        bool
+	Disabled                          bool
 }
 
 type membersView struct {
-	List                *store.List
-	Title, Notice, Q    string
-	Owner               bool
-	Total               int64
-	Counts              []countRow
-	Members             []memberRow
-	Next, First         string
-	Roles, Modes        []choice
-	Searching           bool
+	List             *store.List
+	Title, Notice, Q string
+	Owner            bool
+	Total            int64
+	Counts           []countRow
+	Members          []memberRow
+	Next, First      string
+	Roles, Modes     []choice
+	Searching        bool
 }
 
 var (
