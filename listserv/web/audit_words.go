@@ -138,7 +138,7 @@ func (aw *auditWords) heldSentence(who string, a *store.Audit) string {
 
 // moderationWords reads the settings row's key=value detail.
 func moderationWords(d string) string {
-	r := strings.NewReplacer("new-member-posts=", "new members' first posts held: ", "max-recipients=", ", most To and Cc addresses: ",
-		"accept-types=", ", accepted kinds of content: ", "hold-days=", ", days a held item waits: ", `""`, "all")
+	r := strings.NewReplacer("new-member-posts=", "new members' first posts held: ", " max-recipients=", ", most To and Cc addresses: ",
+		" accept-types=", ", accepted kinds of content: ", " hold-days=", ", days a held item waits: ", `""`, "all")
 	return r.Replace(d)
 }
