@@ -72,6 +72,7 @@ type listJSON struct {
 	MaxSize       int64          `json:"max_size"`
 	Members       int64          `json:"members"`
 	Digest        listDigestJSON `json:"digest"`
+	Footer        string         `json:"footer"`
 }
 
 // listDigestJSON is a list's digest defaults and when its last digest
@@ -118,7 +119,7 @@ func listLs(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, listJSON{l.Address, l.ListID(), l.Name, l.Description, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize, n, digestJSON(ld)})
+		out = append(out, listJSON{l.Address, l.ListID(), l.Name, l.Description, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize, n, digestJSON(ld), l.Footer})
 	}
 	if *asJSON {
 		return writeJSON(stdout, out)
@@ -136,9 +137,9 @@ func listLs(ctx context.Context, args []string, stdout io.Writer) error {
 
 func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("list set")
-	keys := []string{"name", "description", "policy", "archive", "subject-prefix", "reply-to", "max-size"}
+	keys := append(append([]string{}, admin.ListKeys...), admin.ListDigestKeys...)
 	vals := map[string]*string{}
-	for _, k := range append(keys, admin.ListDigestKeys...) {
+	for _, k := range keys {
 		vals[k] = f.String(k, "\x00", "set "+k)
 	}
 	fetchURL := f.String("fetch", "\x00", "read this hosted mailbox as a way in (imaps://user:pass@host/Mailbox), or \"\" to stop")
@@ -146,57 +147,42 @@ func listSet(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	set := map[string]string{}
+	for _, k := range keys {
+		if v := *vals[k]; v != "\x00" {
+			set[k] = v
+		}
+	}
+	if len(set) == 0 && *fetchURL == "\x00" {
+		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(append(keys, "fetch"), " / --"))
+	}
 	db, l, err := f.openList(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var changed []string
 	if *fetchURL != "\x00" {
+		// Checked before anything is saved.
 		if err := checkListFetch(l, *fetchURL); err != nil {
 			return err
 		}
-		changed = append(changed, "fetch")
 	}
-	for _, k := range keys {
-		if v := *vals[k]; v != "\x00" {
-			if err := admin.SetListField(l, k, v); err != nil {
-				return err
-			}
-			changed = append(changed, k)
-		}
-	}
-	ld, err := db.GetListDigest(ctx, l.ID)
-	if err != nil {
-		return err
-	}
-	var digestChanged []string
-	for _, k := range admin.ListDigestKeys {
-		if v := *vals[k]; v != "\x00" {
-			if err := admin.SetListDigestField(ld, k, v); err != nil {
-				return err
-			}
-			digestChanged = append(digestChanged, k)
-		}
-	}
-	if len(changed)+len(digestChanged) == 0 {
-		return fmt.Errorf("%w: nothing to set; use --%s VALUE", errUsage, strings.Join(append(append(keys, admin.ListDigestKeys...), "fetch"), " / --"))
-	}
-	if len(changed) > 0 && !(len(changed) == 1 && changed[0] == "fetch") {
-		if err := db.UpdateList(ctx, l); err != nil {
+	var changed []string
+	if len(set) > 0 {
+		// The same function as the owners' settings page: checked, audited.
+		if changed, err = admin.UpdateList(ctx, db, l, set, operatorName()); err != nil {
 			return err
 		}
-	}
-	if len(digestChanged) > 0 {
-		if err := db.SetListDigest(ctx, ld); err != nil {
-			return err
-		}
-		changed = append(changed, digestChanged...)
 	}
 	if *fetchURL != "\x00" {
 		if err := db.SetListFetch(ctx, l.ID, *fetchURL); err != nil {
 			return err
 		}
+		changed = append(changed, "fetch")
+	}
+	if len(changed) == 0 {
+		fmt.Fprintf(stdout, "%s: nothing changed\n", l.Address)
+		return nil
 	}
 	fmt.Fprintf(stdout, "updated %s: %s\n", l.Address, strings.Join(changed, ", "))
 	return nil

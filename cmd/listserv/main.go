@@ -29,6 +29,7 @@ Usage:
   listserv member add LIST ADDRESS... [--role member|moderator|owner] [--mode each|digest|nomail]
   listserv member set LIST ADDRESS [--role R] [--mode M] [--name T]
   listserv member rm LIST ADDRESS...
+  listserv member enable LIST ADDRESS...               turn delivery back on after bounces disabled it
   listserv member ls LIST [--json]
   listserv member import LIST FILE.csv [--invite]      (--invite mails invitations instead of adding)
   listserv member export LIST                          CSV (address,name,mode) on stdout
@@ -54,6 +55,7 @@ Usage:
   listserv dkim ls DOMAIN                               a domain's keys and their records
   listserv deliverability LIST [--dmarc munge|wrap|none] [--dmarc-always on|off] [--remove-after-warnings on|off]
   listserv doctor [DOMAIN] [--dns HOST:PORT] [--relay URL] [--sending-ip IP]   check MX, SPF, DKIM, DMARC, relay, reverse DNS (exit 2: problems)
+  listserv admin add|rm ADDRESS... / admin ls [--json] site administrators (create lists on the web)
   listserv login-link ADDRESS [--base-url URL] [--next PATH]   print a one-time sign-in URL (15 minutes)
 
 Every command takes --data DIR (LISTSERV_DATA) and --db URL (LISTSERV_DB),
@@ -149,6 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return deliverabilityCmd(ctx, rest, stdout)
 	case "doctor":
 		return doctorCmd(ctx, rest, stdout)
+	case "admin":
+		return adminCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

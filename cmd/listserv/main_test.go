@@ -232,7 +232,7 @@ func decodeJSON(t *testing.T, stdout string, v any, want []string) {
 }
 
 var (
-	listKeys   = []string{"address", "list_id", "name", "description", "policy", "archive", "subject_prefix", "reply_to", "max_size", "members", "digest"}
+	listKeys   = []string{"address", "list_id", "name", "description", "policy", "archive", "subject_prefix", "reply_to", "max_size", "members", "digest", "footer"}
 	memberKeys = []string{"address", "name", "role", "mode", "status", "bounce_score", "source", "joined"}
 	heldKeys   = []string{"id", "list", "kind", "from", "subject", "reason", "size", "held_at"}
 )

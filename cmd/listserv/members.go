@@ -10,8 +10,6 @@ import (
 
 	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/store"
-	"github.com/demnet-uk/listserv/listserv/subscribe"
-	"github.com/demnet-uk/listserv/listserv/token"
 )
 
 func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -32,8 +30,10 @@ func memberCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return memberExport(ctx, rest, stdout)
 	case "set":
 		return memberSet(ctx, rest, stdout)
+	case "enable":
+		return memberEnable(ctx, rest, stdout)
 	}
-	return fmt.Errorf("%w: unknown member command %q (add, set, rm, ls, import, export)", errUsage, verb)
+	return fmt.Errorf("%w: unknown member command %q (add, set, rm, enable, ls, import, export)", errUsage, verb)
 }
 
 func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -58,7 +58,7 @@ func memberAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	added, skipped, err := db.AddMembers(ctx, l.ID, ms)
+	added, skipped, err := admin.AddMembers(ctx, db, l, ms, operatorName())
 	if err != nil {
 		return err
 	}
@@ -77,17 +77,12 @@ func memberRm(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	// Through the subscription engine, like every other way of leaving:
-	// each departure keeps its evidence, naming the operator.
-	secret, err := db.Secret(ctx)
-	if err != nil {
-		return err
-	}
-	e := subscribe.New(db, token.New(secret), nil, subscribe.Options{})
+	// The same function as the owners' members page: each departure keeps
+	// its evidence (how operator, naming the operator) and an audit entry.
 	n := 0
 	for _, a := range pos[1:] {
-		err := e.Remove(ctx, l, a, operatorName())
-		if errors.Is(err, store.ErrNotFound) {
+		_, err := admin.RemoveMember(ctx, db, l, a, "operator", operatorName())
+		if errors.Is(err, admin.ErrInvalid) {
 			continue
 		}
 		if err != nil {
@@ -98,6 +93,28 @@ func memberRm(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "removed %d from %s\n", n, l.Address)
 	if n < len(pos)-1 {
 		return fmt.Errorf("%d of the addresses were not members", len(pos)-1-n)
+	}
+	return nil
+}
+
+// memberEnable turns delivery back on for members bounces disabled.
+func memberEnable(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("member enable")
+	pos, err := f.parseN(args, 2, "LIST and at least one ADDRESS")
+	if err != nil {
+		return err
+	}
+	db, l, err := f.openList(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, a := range pos[1:] {
+		m, err := admin.EnableMember(ctx, db, l, a, operatorName())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: delivery to %s is on again (bounce score cleared)\n", l.Address, m.Address)
 	}
 	return nil
 }

@@ -28,15 +28,23 @@ type serveProc struct {
 // startServe runs `listserv serve ARGS --http HTTP` and waits for /healthz.
 func (c *cli) startServe(httpAddr string, args ...string) *serveProc {
 	c.t.Helper()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LISTSERV_") {
+			env = append(env, kv)
+		}
+	}
+	return c.startServeEnv(httpAddr, env, args...)
+}
+
+// startServeEnv is startServe with env (and c's store) as the process's
+// environment.
+func (c *cli) startServeEnv(httpAddr string, env []string, args ...string) *serveProc {
+	c.t.Helper()
 	args = append([]string{"serve", "--http", httpAddr}, args...)
 	cmd := exec.Command(binPath, args...)
 	cmd.Dir = c.workdir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LISTSERV_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, c.env()...)
+	cmd.Env = append(env, c.env()...)
 	s := &serveProc{t: c.t, cmd: cmd, http: httpAddr, out: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {

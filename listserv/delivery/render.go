@@ -44,6 +44,7 @@ func PrepareWith(l *store.List, m *store.Message, baseURL string, opts Options) 
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
 	h = dotSafe(h.Without(dropFields...))
+	h, body = addFooter(h, body, l.Footer)
 	if l.SubjectPrefix != "" {
 		h = h.Replace("Subject", foldValue(prefixSubject(l.SubjectPrefix, m.Subject), len("Subject: ")))
 	}

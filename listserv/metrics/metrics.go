@@ -72,6 +72,8 @@ type Metrics struct {
 	// retry, or given up on.
 	CopiesDelivered, CopiesDeferred, CopiesFailed Counter
 	DigestsSent                                   Counter
+	// Digest is the digest engine's mail (digest.go).
+	Digest Digests
 	// Time to handle one message (DATA to reply) and one HTTP request.
 	SMTP, LMTP, HTTP Histogram
 }

@@ -36,4 +36,5 @@ var (
 	_ imapd.Store              = (*sqldb.DB)(nil)
 	_ apppass.Store            = (*sqldb.DB)(nil)
 	_ newsletter.Store         = (*sqldb.DB)(nil)
+	_ admin.ActionStore        = (*sqldb.DB)(nil)
 )

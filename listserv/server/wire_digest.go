@@ -22,7 +22,7 @@ func (s *Server) wireDigests(tokens *token.Maker) {
 	}
 	// The same lease as fan-out chunks (--lease): a dead node's claimed
 	// members are taken over as soon as its chunks are.
-	s.Digest = digest.New(s.Store, tokens, digest.Config{Node: node, BaseURL: s.cfg.BaseURL, Now: now,
+	s.Digest = digest.New(digestCounting{Store: s.Store, m: s.Metrics, now: time.Now}, tokens, digest.Config{Node: node, BaseURL: s.cfg.BaseURL, Now: now,
 		Lease: s.cfg.Delivery.Lease},
 		s.log.With("part", "digest"))
 	s.Digest.Queued = s.Engine.Wake

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/metrics"
+	"github.com/demnet-uk/listserv/listserv/store"
 )
 
 // timed records every request's handler time in h.
@@ -46,4 +48,29 @@ func (s *Server) listenMetrics(h http.Handler) error {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	go s.metricsHTTP.Serve(ln)
 	return nil
+}
+
+// digestCounting is the store as the digest engine sees it, counting the
+// digest mails of every committed batch into the metrics (claims lost to
+// another node are not counted: nothing of theirs was queued).
+type digestCounting struct {
+	digest.Store
+	m   *metrics.Metrics
+	now func() time.Time
+}
+
+func (d digestCounting) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int, error) {
+	lost, err := d.Store.CommitDigests(ctx, cs)
+	if err != nil {
+		return lost, err
+	}
+	n := 0
+	for _, c := range cs {
+		n += len(c.Outcome.Mail)
+	}
+	for _, i := range lost {
+		n -= len(cs[i].Outcome.Mail)
+	}
+	d.m.DigestsQueued(n, d.now())
+	return lost, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/demnet-uk/listserv/digest"
+	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/subscribe"
@@ -24,5 +25,6 @@ func (s *Server) webEngines(tokens *token.Maker) web.Engines {
 		AppPasswords: s.appPasswords(),
 		// The pages render archived issues through it.
 		Newsletters: s.Newsletter,
+		Owners:      admin.Actions{St: s.Store},
 	}
 }

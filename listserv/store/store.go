@@ -43,6 +43,8 @@ type Store interface {
 	Items
 	ItemFeeds
 	Deliverability
+	Owners
+	Admins
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

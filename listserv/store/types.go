@@ -39,6 +39,7 @@ type List struct {
 	SubjectPrefix string
 	ReplyTo       string // list or author
 	MaxSize       int64  // 0: the server default
+	Footer        string // plain text added to every post; "" none
 	UIDValidity   uint32
 	Created       time.Time
 }

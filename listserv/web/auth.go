@@ -24,6 +24,9 @@ type Caller struct {
 	Address     string
 	sessionHash string
 	Memberships []*store.Member
+	// Admin: a site administrator (listserv admin add), who may act as an
+	// owner of every list.
+	Admin bool
 }
 
 // Role returns the caller's role on a list, or "" when not a member.
@@ -45,8 +48,11 @@ func (c *Caller) CanModerate(listID int64) bool {
 	return r == store.RoleOwner || r == store.RoleModerator
 }
 
-// IsOwner: owners change settings, members and moderators.
-func (c *Caller) IsOwner(listID int64) bool { return c.Role(listID) == store.RoleOwner }
+// IsOwner: owners (and site administrators) change settings, members
+// and moderators.
+func (c *Caller) IsOwner(listID int64) bool {
+	return c != nil && c.Admin || c.Role(listID) == store.RoleOwner
+}
 
 // ModeratedLists are the ids of the lists the caller moderates or owns.
 func (c *Caller) ModeratedLists() []int64 {
@@ -56,6 +62,20 @@ func (c *Caller) ModeratedLists() []int64 {
 	}
 	for _, m := range c.Memberships {
 		if m.Role == store.RoleOwner || m.Role == store.RoleModerator {
+			ids = append(ids, m.ListID)
+		}
+	}
+	return ids
+}
+
+// OwnedLists are the ids of the lists the caller owns.
+func (c *Caller) OwnedLists() []int64 {
+	var ids []int64
+	if c == nil {
+		return nil
+	}
+	for _, m := range c.Memberships {
+		if m.Role == store.RoleOwner {
 			ids = append(ids, m.ListID)
 		}
 	}
@@ -90,7 +110,11 @@ func (s *Server) caller(ctx context.Context, cookie string) (*Caller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Caller{Address: sess.Address, sessionHash: sess.Hash, Memberships: ms}, nil
+	admin, err := s.isSiteAdmin(ctx, sess.Address)
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{Address: sess.Address, sessionHash: sess.Hash, Memberships: ms, Admin: admin}, nil
 }
 
 // CallerOf returns the signed-in caller or nil.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -81,6 +82,7 @@ func site(t *testing.T, st store.Store, opts web.Options) string {
 		Moderation: moderation.Actions{St: st},
 		Digest:     digest.Settings{St: st},
 		Bounces:    bounce.New(st, tokens, bounce.Config{BaseURL: opts.BaseURL}, log),
+		Owners:     admin.Actions{St: st},
 	}
 	w, err := web.New(st, eng, tokens, log, opts)
 	if err != nil {

@@ -19,10 +19,14 @@ type auditView struct {
 	Entries []auditRow
 	Before  int64 // this page's cursor (0: the newest)
 	Next    int64 // cursor of the next (older) page, 0 when none
+	// Site: the site-wide log (/admin/audit), whose pages are NextURL.
+	Site    bool
+	NextURL string
 }
 
 type auditRow struct {
 	When, Actor, Action, Target, Detail, Link string
+	Sentence                                  string // the entry in plain English
 }
 
 // modAudit shows a list's audit log, newest first, to its owners.
@@ -56,14 +60,7 @@ func (s *Server) modAudit(w http.ResponseWriter, r *http.Request) {
 		as = as[:auditPage]
 		v.Next = as[len(as)-1].ID
 	}
-	for _, a := range as {
-		row := auditRow{When: a.At.UTC().Format("2006-01-02 15:04:05 UTC"), Actor: a.Actor, Action: a.Action,
-			Target: a.Target, Detail: a.Detail}
-		if id, ok := strings.CutPrefix(a.Target, "held:"); ok && c.CanModerate(l.ID) {
-			row.Link = "/moderate/" + id
-		}
-		v.Entries = append(v.Entries, row)
-	}
+	v.Entries = s.auditRows(r, c, as)
 	s.Render(w, r, http.StatusOK, "audit", v)
 }
 

@@ -19,14 +19,14 @@ const outboxPage = 50
 
 // The outbox holds every captured mail, sign-in links included, so it is
 // the operator's alone: served only to a browser on this machine (see
-// operatorPeer), never through a proxy. The project has no site
-// administrator yet; when it has, signing in as one could open it too.
+// operatorPeer), never through a proxy, or to a signed-in site
+// administrator.
 func (s *Server) outboxAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if !s.capture {
 		s.Error(w, r, http.StatusNotFound, "No outbox", "Mail is sent through a relay, so nothing is captured here.")
 		return false
 	}
-	if !s.operatorPeer(r) {
+	if c := CallerOf(r); !s.operatorPeer(r) && (c == nil || !c.Admin) {
 		s.log.Warn("outbox refused", "peer", r.RemoteAddr, "client", clientIP(r))
 		s.Error(w, r, http.StatusForbidden, "Outbox not available here",
 			"The outbox holds sign-in links and other private mail, so it is shown only to a browser on the server's own machine (loopback), not through a proxy.")

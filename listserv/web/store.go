@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/demnet-uk/listserv/listserv/admin"
 	"github.com/demnet-uk/listserv/listserv/moderation"
 	"github.com/demnet-uk/listserv/listserv/signin"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -46,6 +47,19 @@ type Store interface {
 	GetItem(ctx context.Context, id int64) (*store.Item, error)
 	AllLists(ctx context.Context) ([]*store.List, error)
 	GetNewsletter(ctx context.Context, listID int64) (*store.Newsletter, error)
+	// The owners' and site administrators' pages (owners*.go, admin*.go).
+	GetMember(ctx context.Context, listID int64, address string) (*store.Member, error)
+	ListMembers(ctx context.Context, listID, after int64, limit int) ([]*store.Member, error)
+	SearchMembers(ctx context.Context, listID int64, q store.MemberQuery) ([]*store.Member, error)
+	CountMemberModes(ctx context.Context, listID int64) ([]*store.ModeCount, error)
+	GetListDigest(ctx context.Context, listID int64) (*store.ListDigest, error)
+	ModerationSettings(ctx context.Context, listID int64) (*store.ListModeration, error)
+	GetSite(ctx context.Context) (*store.Site, error)
+	GetSiteAdmin(ctx context.Context, address string) (*store.SiteAdmin, error)
+	ListSiteAdmins(ctx context.Context) ([]*store.SiteAdmin, error)
+	CountMembers(ctx context.Context, listID int64) (int64, error)
+	ListFootprint(ctx context.Context, listID int64) (*store.ListFootprint, error)
+	Pending(ctx context.Context) (store.QueueStats, error)
 }
 
 // Engines are what the pages act through.
@@ -59,6 +73,23 @@ type Engines struct {
 	AppPasswords AppPasswords
 	// Newsletters renders archived issues (optional).
 	Newsletters Newsletters
+	// Owners are the owners' and site administrators' actions; without
+	// them those pages are not served.
+	Owners OwnerActions
+}
+
+// OwnerActions are the changes owners and site administrators make, the
+// same functions as the CLI's (the server wires admin.Actions).
+type OwnerActions interface {
+	UpdateList(ctx context.Context, l *store.List, set map[string]string, by string) ([]string, error)
+	UpdateModeration(ctx context.Context, listID int64, c moderation.Change, by string) (*store.ListModeration, error)
+	AddMembers(ctx context.Context, l *store.List, ms []store.NewMember, by string) (added, skipped int, err error)
+	SetMember(ctx context.Context, l *store.List, address string, c admin.MemberChange, by string) (*store.Member, error)
+	RemoveMember(ctx context.Context, l *store.List, address, by string) (*store.Member, error)
+	EnableMember(ctx context.Context, l *store.List, address, by string) (*store.Member, error)
+	CreateList(ctx context.Context, l *store.List, by string) error
+	RemoveList(ctx context.Context, l *store.List, purge bool, by string) (*store.ListFootprint, error)
+	SaveSite(ctx context.Context, s *store.Site, by string) error
 }
 
 // Moderator is the moderation engine's actions the pages offer (the

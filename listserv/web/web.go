@@ -31,6 +31,7 @@ type Server struct {
 	mod     Moderator
 	digest  DigestSettings
 	bounces Reenabler
+	owners  OwnerActions // nil: no owners' or site administrators' pages
 	tokens  *token.Maker
 	log     *slog.Logger
 	pages   map[string]*template.Template
@@ -75,7 +76,7 @@ func New(st Store, eng Engines, tokens *token.Maker, log *slog.Logger, opts Opti
 	if eng.Signin == nil || eng.Subscribe == nil || eng.Moderation == nil || eng.Digest == nil || eng.Bounces == nil {
 		return nil, errors.New("web: the sign-in, subscription, moderation, digest and bounce engines are required")
 	}
-	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest, bounces: eng.Bounces,
+	s := &Server{st: st, signin: eng.Signin, subs: eng.Subscribe, mod: eng.Moderation, digest: eng.Digest, bounces: eng.Bounces, owners: eng.Owners,
 		tokens: tokens, log: log, capture: opts.Capture, pages: map[string]*template.Template{},
 		baseURL:        strings.TrimRight(opts.BaseURL, "/"),
 		trustedProxies: opts.TrustedProxies, signins: newLimiter(signinPerClient, signinWindow, limiterKeys),
@@ -125,6 +126,10 @@ func (s *Server) Handler() http.Handler {
 	s.appPasswordRoutes(r)
 	s.feedRoutes(r)
 	s.newsletterRoutes(r)
+	if s.owners != nil {
+		s.ownerRoutes(r)
+		s.adminRoutes(r)
+	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
@@ -151,6 +156,7 @@ type View struct {
 	Caller *Caller
 	CSRF   string
 	Data   any
+	Site   SiteView
 }
 
 // Render writes page inside the layout.
@@ -160,7 +166,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, page
 		http.Error(w, "missing template "+page, http.StatusInternalServerError)
 		return
 	}
-	v := View{Data: data}
+	v := View{Data: data, Site: s.siteView(r)}
 	if r != nil {
 		v.Caller, v.CSRF = CallerOf(r), s.CSRFToken(w, r)
 	}

@@ -37,6 +37,8 @@ var (
 	smtpLatency   = prometheus.NewDesc("listserv_smtp_message_duration_seconds", "SMTP: DATA to reply, per message.", nil, nil)
 	lmtpLatency   = prometheus.NewDesc("listserv_lmtp_message_duration_seconds", "LMTP: DATA to replies, per message.", nil, nil)
 	httpLatency   = prometheus.NewDesc("listserv_http_request_duration_seconds", "Web requests, whole handler time.", nil, nil)
+	digestQueued  = prometheus.NewDesc("listserv_digest_mails_queued_total", "Digest mails queued by this node's digest engine (one per member and part); they leave through the mail queue.", nil, nil)
+	digestLast    = prometheus.NewDesc("listserv_digest_last_queued_timestamp_seconds", "When this node last queued digest mail (Unix time; 0: not since start).", nil, nil)
 )
 
 type collector struct {
@@ -45,7 +47,7 @@ type collector struct {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{postsReceived, posts, copies, queueDepth, queueAge, smtpLatency, lmtpLatency, httpLatency} {
+	for _, d := range []*prometheus.Desc{postsReceived, posts, copies, queueDepth, queueAge, smtpLatency, lmtpLatency, httpLatency, digestQueued, digestLast} {
 		ch <- d
 	}
 }
@@ -62,6 +64,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(copies, m.CopiesDelivered.Value(), "delivered")
 	counter(copies, m.CopiesDeferred.Value(), "deferred")
 	counter(copies, m.CopiesFailed.Value(), "failed")
+	counter(digestQueued, m.Digest.Queued.Value())
+	var last float64
+	if t := m.Digest.LastDigest(); !t.IsZero() {
+		last = float64(t.UnixNano()) / 1e9
+	}
+	ch <- prometheus.MustNewConstMetric(digestLast, prometheus.GaugeValue, last)
 	for d, h := range map[*prometheus.Desc]*metrics.Histogram{smtpLatency: &m.SMTP, lmtpLatency: &m.LMTP, httpLatency: &m.HTTP} {
 		buckets, n, sum := h.Snapshot()
 		ch <- prometheus.MustNewConstHistogram(d, n, sum, buckets)

@@ -5,18 +5,19 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
-const listCols = `id, address, name, description, kind, policy, archive, subject_prefix, reply_to, max_size, uid_validity, created_at`
+const listCols = `id, address, name, description, kind, policy, archive, subject_prefix, reply_to, max_size, uid_validity, created_at, footer`
 
 func scanList(r row) (*store.List, error) {
 	var l store.List
 	var uv, created int64
 	err := r.Scan(&l.ID, &l.Address, &l.Name, &l.Description, &l.Kind, &l.Policy, &l.Archive,
-		&l.SubjectPrefix, &l.ReplyTo, &l.MaxSize, &uv, &created)
+		&l.SubjectPrefix, &l.ReplyTo, &l.MaxSize, &uv, &created, &l.Footer)
 	if err != nil {
 		return nil, err
 	}
@@ -27,21 +28,26 @@ func scanList(r row) (*store.List, error) {
 
 // CreateList stores a new list; ErrExists when the address is taken.
 func (db *DB) CreateList(ctx context.Context, l *store.List) error {
+	return wrap("create list", createList(ctx, db.d, l))
+}
+
+// createList is CreateList inside a transaction or out of one.
+func createList(ctx context.Context, q querier, l *store.List) error {
 	l.Address = store.NormalizeAddress(l.Address)
 	setListDefaults(l)
 	var b [4]byte
 	rand.Read(b[:])
 	l.UIDValidity = binary.BigEndian.Uint32(b[:])>>1 | 1 // non-zero, fits int32 too
 	l.Created = time.Now()
-	err := db.d.queryRow(ctx, `INSERT INTO lists (address, name, description, kind, policy, archive, subject_prefix,
+	err := q.queryRow(ctx, `INSERT INTO lists (address, name, description, kind, policy, archive, subject_prefix,
 		reply_to, max_size, uid_validity, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
 		ON CONFLICT (address) DO NOTHING RETURNING id`,
 		l.Address, l.Name, l.Description, l.Kind, l.Policy, l.Archive, l.SubjectPrefix, l.ReplyTo, l.MaxSize,
 		int64(l.UIDValidity), l.Created.UnixMilli()).Scan(&l.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return wrap("create list "+l.Address, store.ErrExists)
+		return fmt.Errorf("%s: %w", l.Address, store.ErrExists)
 	}
-	return wrap("create list", err)
+	return err
 }
 
 func setListDefaults(l *store.List) {

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, feedTests...)
 	tests = append(tests, heldItemTests...)
 	tests = append(tests, deliverabilityTests...)
+	tests = append(tests, ownersTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
