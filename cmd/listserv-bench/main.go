@@ -65,6 +65,8 @@ type config struct {
 	idleSeconds   float64
 	fanoutTimeout time.Duration
 	sourceCount   int
+	// imapFetch > 0 runs only the IMAP FETCH benchmark (imap.go).
+	imapFetch int
 }
 
 func main() {
@@ -116,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.idleSeconds, "idle-seconds", 5, "after the fan-out, measure the idle server's CPU for this long (0 skips)")
 	fs.DurationVar(&c.fanoutTimeout, "fanout-timeout", 15*time.Minute, "give up on one fan-out after this long")
 	fs.IntVar(&c.sourceCount, "smtp-source-messages", 50000, "messages smtp-source sends for the Postfix reference (0 skips it)")
+	fs.IntVar(&c.imapFetch, "imap-fetch", 0, "instead of the rest: time IMAP FETCH of this many posts' headers (e.g. 1000)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -174,6 +177,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.imapFetch > 0 {
+		return runIMAPBench(ctx, cfg, stdout, stderr)
 	}
 	b, err := newBench(ctx, cfg, stderr)
 	if b != nil {
