@@ -67,6 +67,8 @@ type config struct {
 	sourceCount   int
 	archivePosts  int  // -archive-posts: run the archive benchmark instead (archive.go)
 	dkim          bool // dkim.go: signing cost and signed fan-outs
+	// imapFetch > 0 runs only the IMAP FETCH benchmark (imap.go).
+	imapFetch int
 }
 
 func main() {
@@ -120,6 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.sourceCount, "smtp-source-messages", 50000, "messages smtp-source sends for the Postfix reference (0 skips it)")
 	fs.IntVar(&c.archivePosts, "archive-posts", 0, "instead of the above, measure the web archive: thread-page and search latency on a list with this many posts")
 	fs.BoolVar(&c.dkim, "dkim", true, "measure DKIM signing per copy and repeat each fan-out signed (Ed25519, then RSA-2048 + Ed25519)")
+	fs.IntVar(&c.imapFetch, "imap-fetch", 0, "instead of the rest: time IMAP FETCH of this many posts' headers (e.g. 1000)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -181,6 +184,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	if cfg.archivePosts > 0 {
 		return runArchiveBench(ctx, cfg, stdout, stderr)
+	}
+	if cfg.imapFetch > 0 {
+		return runIMAPBench(ctx, cfg, stdout, stderr)
 	}
 	b, err := newBench(ctx, cfg, stderr)
 	if b != nil {

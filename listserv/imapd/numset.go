@@ -65,12 +65,3 @@ func bounds(start, stop, max uint32) (uint32, uint32) {
 	}
 	return start, stop
 }
-
-// uidSet is refs' UIDs as a set.
-func uidSet(refs []msgRef) imap.UIDSet {
-	var s imap.UIDSet
-	for _, r := range refs {
-		s.AddNum(r.uid)
-	}
-	return s
-}

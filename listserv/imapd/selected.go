@@ -209,12 +209,15 @@ func (s *session) pollExpunged(ctx context.Context, w *imapserver.UpdateWriter, 
 func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	t := time.NewTicker(s.srv.cfg.IdlePoll)
 	defer t.Stop()
-	for {
+	for tick := 1; ; tick++ {
 		select {
 		case <-stop:
 			return nil
 		case <-t.C:
 		case <-s.srv.woken():
+		}
+		if tick%30 == 0 && s.sel != nil {
+			s.need() // a reader removed from the list stops hearing of its posts
 		}
 		ctx, cancel := s.ctx()
 		err := s.poll(ctx, w, true)

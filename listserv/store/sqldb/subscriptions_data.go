@@ -88,6 +88,8 @@ func (db *DB) EraseAddress(ctx context.Context, address string) (int, error) {
 			`DELETE FROM sessions WHERE address = $1`,
 			`DELETE FROM held WHERE kind = 'subscription' AND state = 'pending' AND from_addr = $1`,
 			`DELETE FROM inbox WHERE state <> 'new' AND LOWER(envelope_from) = $1`,
+			`DELETE FROM app_passwords WHERE address = $1`,
+			`DELETE FROM imap_flags WHERE address = $1`,
 		} {
 			if _, err := q.exec(ctx, s, key); err != nil {
 				return err

@@ -45,6 +45,21 @@ func testAppPasswords(t *testing.T, s store.Store) {
 		t.Fatalf("after revoke: %+v", ps)
 	}
 	wantErr(t, s.DeleteAppPassword(ctx, "ann@example.net", b.ID), store.ErrNotFound, "second revoke")
+	// Erasing a person takes their app passwords and IMAP flags too.
+	l := mustList(t, s, "team@example.org")
+	m := intake(t, s, l.ID, store.StateAccepted, "post").Message
+	must(t, s.SetIMAPFlags(ctx, "ann@example.net", l.ID, []*store.IMAPFlags{{UID: m.UID, Seen: true}}), "flag")
+	_, err = s.EraseAddress(ctx, "ann@example.net")
+	must(t, err, "erase")
+	if ps, err := s.ListAppPasswords(ctx, "ann@example.net"); err != nil || len(ps) != 0 {
+		t.Errorf("after erasure: %d app passwords, %v", len(ps), err)
+	}
+	if fs, err := s.IMAPFlags(ctx, "ann@example.net", l.ID, 0, m.UID); err != nil || len(fs) != 0 {
+		t.Errorf("after erasure: %d flag rows, %v", len(fs), err)
+	}
+	if ps, err := s.ListAppPasswords(ctx, "bob@example.net"); err != nil || len(ps) != 1 {
+		t.Errorf("bob's app password after ann's erasure: %d, %v", len(ps), err)
+	}
 }
 
 // archiveOf stores posts (accepted and one held) and returns the accepted.
