@@ -47,10 +47,14 @@ type Engine struct {
 	tokens *token.Maker
 	wake   *wakeup       // new work: every idle worker looks once
 	poll   chan struct{} // one idle worker looks per Poll interval
-	cache  *prepCache
-	bodies *bodyCache
-	limit  *limiter
-	Sign   Signer
+	// brisk is when brisk polling ends (unix ns); briskNow tells the poll
+	// loop it started.
+	brisk    atomic.Int64
+	briskNow chan struct{}
+	cache    *prepCache
+	bodies   *bodyCache
+	limit    *limiter
+	Sign     Signer
 	// Metrics counts copies delivered, deferred and failed; nil counts
 	// nothing.
 	Metrics *metrics.Metrics
@@ -70,7 +74,8 @@ func New(st Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logg
 	orDefault(&cfg.GiveUpAfter, d.GiveUpAfter)
 	orDefault(&cfg.Drain, d.Drain)
 	return &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
-		cache: newPrepCache(st, cfg.BaseURL), bodies: newBodyCache(st), limit: newLimiter(cfg.Workers)}
+		briskNow: make(chan struct{}, 1),
+		cache:    newPrepCache(st, cfg.BaseURL), bodies: newBodyCache(st), limit: newLimiter(cfg.Workers)}
 }
 
 // Wake tells every idle worker to look for work once (cheap, never
