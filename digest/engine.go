@@ -49,7 +49,7 @@ func (c *Config) defaults() {
 		c.Poll = 30 * time.Second
 	}
 	if c.Batch <= 0 {
-		c.Batch = 50
+		c.Batch = 200
 	}
 	if c.MaxPosts <= 0 {
 		c.MaxPosts = DefaultMaxPosts

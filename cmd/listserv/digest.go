@@ -70,6 +70,13 @@ func digestSend(ctx context.Context, args []string, stdout io.Writer) error {
 	if *lease < time.Second {
 		return fmt.Errorf("%w: --lease must be at least 1s, not %s", errUsage, *lease)
 	}
+	if path := os.Getenv("LISTSERV_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path) // as serve does, for the benchmark
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	e, l, done, err := digestEngine(ctx, f, pos[0], *base, *lease)
 	if err != nil {
 		return err

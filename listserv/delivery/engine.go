@@ -57,11 +57,15 @@ type Engine struct {
 	tokens *token.Maker
 	wake   *wakeup       // new work: every idle worker looks once
 	poll   chan struct{} // one idle worker looks per Poll interval
-	cache  *prepCache
-	bodies *bodyCache
-	limit  *limiter
-	gates  *gates // per recipient domain; nil when capturing
-	Sign   Signer
+	// brisk is when brisk polling ends (unix ns); briskNow tells the poll
+	// loop it started.
+	brisk    atomic.Int64
+	briskNow chan struct{}
+	cache    *prepCache
+	bodies   *bodyCache
+	limit    *limiter
+	gates    *gates // per recipient domain; nil when capturing
+	Sign     Signer
 	// PostSigner signs every copy and queued mail (DKIM); nil: unsigned.
 	PostSigner PostSigner
 	// Metrics counts copies delivered, deferred and failed; nil counts
@@ -89,7 +93,8 @@ func New(st Store, tr Transport, tokens *token.Maker, cfg Config, log *slog.Logg
 		cfg.Domains = d.Domains
 	}
 	e := &Engine{st: st, tr: tr, cfg: cfg, log: log, tokens: tokens, wake: newWakeup(), poll: make(chan struct{}, 1),
-		cache: newPrepCache(st, cfg.BaseURL), bodies: newBodyCache(st), limit: newLimiter(cfg.Workers)}
+		briskNow: make(chan struct{}, 1),
+		cache:    newPrepCache(st, cfg.BaseURL), bodies: newBodyCache(st), limit: newLimiter(cfg.Workers)}
 	if _, capture := tr.(*Capture); !capture {
 		e.gates = newGates(cfg.Domains, cfg.DomainPause, cfg.DomainPauseMax, cfg.DomainWait)
 	}

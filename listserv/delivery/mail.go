@@ -9,10 +9,6 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
-// mailBatch is how many queued mails a worker claims at once: digests
-// arrive by the thousand, and each claim and finish is a transaction.
-const mailBatch = 100
-
 // mail sends the server's own queued messages the way chunk sends a
 // fan-out: copies pipelined on one connection (each names the next), a
 // shared body read and dot-stuffed once per body, and the outcomes
@@ -47,6 +43,7 @@ func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 		}
 	}
 	w.finishMails(ctx, res)
+	e.markBrisk()
 }
 
 func skipAll(res []store.MailResult, ms []*store.QueuedMail) []store.MailResult {

@@ -104,7 +104,10 @@ func (w *worker) step(ctx, send context.Context) bool {
 		w.retries(send, rs)
 		return true
 	}
-	if ms, err := e.st.ClaimMail(ctx, w.owner, e.cfg.Lease, mailBatch); err != nil && ctx.Err() == nil {
+	// Queued mail is claimed a chunk at a time: digests arrive by the
+	// thousand, and each claim and each finish is a transaction (on
+	// SQLite a disk sync).
+	if ms, err := e.st.ClaimMail(ctx, w.owner, e.cfg.Lease, e.cfg.ChunkSize); err != nil && ctx.Err() == nil {
 		e.log.Error("claim mail", "err", err)
 	} else if len(ms) > 0 {
 		w.mail(send, ms)

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -88,12 +87,12 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 			return err
 		}
 		// Two statements for the whole batch, not two per member.
-		in, args := idList(ids, 2)
+		in, args := idList(db.ph(), ids, 2)
 		if _, err := q.exec(ctx, `UPDATE digest_members SET owner = $1, lease_until = $2 WHERE member_id IN (`+in+`)`,
 			append([]any{owner, until}, args...)...); err != nil {
 			return err
 		}
-		sel, _ := idList(ids, 0)
+		sel, _ := idList(db.ph(), ids, 0)
 		rs, err := q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
 		if err != nil {
 			return err
@@ -143,7 +142,7 @@ func (db *DB) dueDigestIDs(ctx context.Context, q querier, now int64, limit int)
 		if len(paused) == 0 {
 			return ids, nil
 		}
-		in, args := idList(paused, 0)
+		in, args := idList(db.ph(), paused, 0)
 		if _, err := q.exec(ctx, `UPDATE digest_members SET next_due = NULL, final_upto = 0 WHERE member_id IN (`+in+`)`,
 			args...); err != nil {
 			return nil, err
@@ -166,17 +165,18 @@ func (db *DB) NextDigestDue(ctx context.Context) (time.Time, bool, error) {
 // member's digest state since (fencing on owner, lease, due, final and
 // the member's mode).
 func (db *DB) CommitDigest(ctx context.Context, d *store.DigestState, o store.DigestOutcome) error {
+	lost := false
 	err := db.d.tx(ctx, func(q querier) error {
 		ok, err := moveDigestCursor(ctx, q, d, o)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return store.ErrLeaseLost
+		if lost = !ok; lost {
+			return releaseDigestClaim(ctx, q, d)
 		}
 		return enqueueAll(ctx, q, o.Mail, time.Now())
 	})
-	if errors.Is(err, store.ErrLeaseLost) {
+	if err == nil && lost {
 		return store.ErrLeaseLost
 	}
 	return wrap("commit digest", err)
@@ -185,6 +185,17 @@ func (db *DB) CommitDigest(ctx context.Context, d *store.DigestState, o store.Di
 // moveDigestCursor is CommitDigest's fenced update; false when the claim
 // no longer holds.
 func moveDigestCursor(ctx context.Context, q querier, d *store.DigestState, o store.DigestOutcome) (bool, error) {
+	n, err := q.exec(ctx, `UPDATE digest_members SET cursor_uid = $1, next_due = $2, final_upto = $3, last_sent = $4,
+		owner = '', lease_until = 0
+		WHERE member_id = $5 AND owner = $6 AND lease_until = $7 AND next_due = $8 AND final_upto = $9
+		AND EXISTS (SELECT 1 FROM members WHERE id = $5 AND mode = $10)`, cursorMove(d, o)...)
+	return n == 1, err
+}
+
+// cursorMove is the new state (cursor, next due or NULL, final, last
+// sent) then the fence (member, owner, lease, claimed due, claimed
+// final, mode) of one member's commit.
+func cursorMove(d *store.DigestState, o store.DigestOutcome) []any {
 	claimedDue := int64(0)
 	if !d.NextDue.IsZero() {
 		claimedDue = d.NextDue.UnixMilli()
@@ -204,12 +215,17 @@ func moveDigestCursor(ctx context.Context, q querier, d *store.DigestState, o st
 	if !sent.IsZero() {
 		sentMS = sent.UnixMilli()
 	}
-	n, err := q.exec(ctx, `UPDATE digest_members SET cursor_uid = $1, next_due = $2, final_upto = $3, last_sent = $4,
-		owner = '', lease_until = 0
-		WHERE member_id = $5 AND owner = $6 AND lease_until = $7 AND next_due = $8 AND final_upto = $9
-		AND EXISTS (SELECT 1 FROM members WHERE id = $5 AND mode = $10)`,
-		o.Cursor, next, final, sentMS, d.MemberID, d.Owner, d.LeaseMS, claimedDue, d.FinalUpto, d.Member.Mode)
-	return n == 1, err
+	return []any{o.Cursor, next, final, sentMS, d.MemberID, d.Owner, d.LeaseMS, claimedDue, d.FinalUpto, d.Member.Mode}
+}
+
+// releaseDigestClaim gives up a claim whose commit was fenced off (the
+// member's due time or mode changed meanwhile, e.g. `digest send --now`
+// made them due again): if the lease is still ours the member can be
+// claimed again at once, not only when the lease runs out.
+func releaseDigestClaim(ctx context.Context, q querier, d *store.DigestState) error {
+	_, err := q.exec(ctx, `UPDATE digest_members SET owner = '', lease_until = 0
+		WHERE member_id = $1 AND owner = $2 AND lease_until = $3`, d.MemberID, d.Owner, d.LeaseMS)
+	return err
 }
 
 // DigestPosts pages through the archive by UID (messages_uid index).

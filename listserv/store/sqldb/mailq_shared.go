@@ -100,21 +100,21 @@ func (db *DB) FinishMails(ctx context.Context, rs []store.MailResult) error {
 				}
 			}
 		}
-		if err := byOwner(ctx, q, `DELETE FROM mailq`, sent); err != nil {
+		if err := byOwner(ctx, q, db.ph(), `DELETE FROM mailq`, sent); err != nil {
 			return err
 		}
-		return byOwner(ctx, q, `UPDATE mailq SET lease_until = 0`, skipped)
+		return byOwner(ctx, q, db.ph(), `UPDATE mailq SET lease_until = 0`, skipped)
 	})
 	return wrap("finish mail", err)
 }
 
 // byOwner runs stmt (a DELETE or UPDATE of mailq) on each owner's ids
 // that the owner still holds.
-func byOwner(ctx context.Context, q querier, stmt string, ids map[string][]int64) error {
+func byOwner(ctx context.Context, q querier, ph func(int) string, stmt string, ids map[string][]int64) error {
 	for owner, all := range ids {
 		for len(all) > 0 {
 			n := min(len(all), idsPerStatement)
-			in, args := idList(all[:n], 1)
+			in, args := idList(ph, all[:n], 1)
 			if _, err := q.exec(ctx, stmt+` WHERE owner = $1 AND id IN (`+in+`)`, append([]any{owner}, args...)...); err != nil {
 				return err
 			}

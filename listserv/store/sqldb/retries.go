@@ -20,7 +20,7 @@ func (db *DB) claimIDs(ctx context.Context, q querier, table, owner string, now,
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	in, args := idList(ids, 2)
+	in, args := idList(db.ph(), ids, 2)
 	if _, err := q.exec(ctx, `UPDATE `+table+` SET owner = $1, lease_until = $2 WHERE id IN (`+in+`)`,
 		append([]any{owner, until}, args...)...); err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (db *DB) ClaimMail(ctx context.Context, owner string, lease time.Duration, 
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		in, args := idList(ids, 0)
+		in, args := idList(db.ph(), ids, 0)
 		rs, err := q.query(ctx, `SELECT id, mail_from, rcpt, raw, attempts, created_at, COALESCE(body_id, 0)
 			FROM mailq WHERE id IN (`+in+`)`, args...)
 		if err != nil {
