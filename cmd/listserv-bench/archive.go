@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -71,6 +72,16 @@ func runArchiveBench(ctx context.Context, cfg *config, stdout, stderr io.Writer)
 		rs = append(rs, r)
 	}
 	printArchive(stdout, rs)
+	if cfg.jsonPath != "" {
+		b, err := json.MarshalIndent(map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "source": b.source,
+			"load_average": loadAverage(), "archive": rs}, "", "  ")
+		if err == nil {
+			err = os.WriteFile(cfg.jsonPath, b, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	for _, r := range rs {
 		if r.Error != "" {
 			return fmt.Errorf("archive benchmark failed on %s", r.Store)
@@ -261,6 +272,17 @@ func measureArchive(ctx context.Context, base string, r *archiveResult, g *corpu
 	return nil
 }
 
+// loadAverage is /proc/loadavg's first three fields: the figures depend
+// on what else the machine was doing.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
 func percentile(xs []float64, p float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
@@ -269,7 +291,7 @@ func percentile(xs []float64, p float64) float64 {
 }
 
 func printArchive(w io.Writer, rs []archiveResult) {
-	fmt.Fprintf(w, "\nArchive: %d requests each, one at a time, over HTTP to listserv serve (ms)\n", archiveRequests)
+	fmt.Fprintf(w, "\nArchive: %d requests each, one at a time, over HTTP to listserv serve (ms); load average %s\n", archiveRequests, loadAverage())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "store\tposts\tthreads\tstore s\tindex posts/s\tthread p50\tthread p99\tsearch p50\tsearch p99\tcommon-word p50\tcommon-word p99\t")
 	for _, r := range rs {
