@@ -73,10 +73,10 @@ func runArchiveBench(ctx context.Context, cfg *config, stdout, stderr io.Writer)
 	}
 	printArchive(stdout, rs)
 	if cfg.jsonPath != "" {
-		b, err := json.MarshalIndent(map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "source": b.source,
+		out, err := json.MarshalIndent(map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "source": b.source,
 			"load_average": loadAverage(), "archive": rs}, "", "  ")
 		if err == nil {
-			err = os.WriteFile(cfg.jsonPath, b, 0o644)
+			err = os.WriteFile(cfg.jsonPath, out, 0o644)
 		}
 		if err != nil {
 			return err
