@@ -31,9 +31,13 @@ type Archive interface {
 	// ListThreadPosts pages through a thread's posts by arrival, oldest first.
 	ListThreadPosts(ctx context.Context, threadID int64, after ArchiveKey, limit int) ([]*ArchivePost, error)
 	// SearchArchive returns a list's posts matching q, best first, after
-	// the cursor (zero: from the best). A query without a word to find is
-	// ErrBadQuery.
+	// the cursor (zero: from the best), ranked among the newest 2,000
+	// matches. A query without a word to find is ErrBadQuery.
 	SearchArchive(ctx context.Context, listID int64, q ArchiveQuery, after SearchCursor, limit int) ([]*ArchiveHit, error)
+	// SearchArchiveAll returns every post matching q, unranked, in post
+	// id order after afterID (IMAP SEARCH needs all, not the best). Page
+	// until an empty page: a page can be short before the end.
+	SearchArchiveAll(ctx context.Context, listID int64, q ArchiveQuery, afterID int64, limit int) ([]*ArchivePost, error)
 }
 
 // ArchiveIndex is the archive indexer's side: posts still to thread and
