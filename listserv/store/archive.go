@@ -19,6 +19,9 @@ type Archive interface {
 	// FindMovedUID returns where an expunged UID's post went (0 when it
 	// is gone); ErrNotFound when uid was never expunged.
 	FindMovedUID(ctx context.Context, listID, uid int64) (int64, error)
+	// ListExpungedUIDs returns the UIDs that left a list's archive at or
+	// after since, oldest first (IMAP sessions announce them as EXPUNGE).
+	ListExpungedUIDs(ctx context.Context, listID int64, since time.Time) ([]ExpungedUID, error)
 	// ListArchivePosts pages through a list's posts by arrival (see ArchivePage).
 	ListArchivePosts(ctx context.Context, p ArchivePage) ([]*ArchivePost, error)
 	// ListArchiveMonths counts a list's posts per month, newest month first.
@@ -96,6 +99,13 @@ type ArchivePage struct {
 	Desc     bool
 	Raw      bool
 	Limit    int
+}
+
+// ExpungedUID is a UID that no longer names a post: NewUID is where the
+// rewritten post went (erasure), 0 when it is gone.
+type ExpungedUID struct {
+	UID, NewUID int64
+	At          time.Time
 }
 
 // ArchiveMonth is how many posts a list received in one UTC month.

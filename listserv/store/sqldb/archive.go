@@ -54,6 +54,22 @@ func (db *DB) FindMovedUID(ctx context.Context, listID, uid int64) (int64, error
 	return n, wrap("archive moved uid", err)
 }
 
+// ListExpungedUIDs reads archive_expunged (erasures only: a short list).
+func (db *DB) ListExpungedUIDs(ctx context.Context, listID int64, since time.Time) ([]store.ExpungedUID, error) {
+	rs, err := db.d.query(ctx, `SELECT uid, new_uid, at FROM archive_expunged WHERE list_id = $1 AND at >= $2
+		ORDER BY at, uid`, listID, since.UnixMilli())
+	if err != nil {
+		return nil, wrap("expunged uids", err)
+	}
+	return collect(rs, func(r row) (store.ExpungedUID, error) {
+		var e store.ExpungedUID
+		var at int64
+		err := r.Scan(&e.UID, &e.NewUID, &at)
+		e.At = time.UnixMilli(at)
+		return e, err
+	})
+}
+
 // ListArchivePosts pages through a list's posts by (received_at, id).
 // The plain bound on received_at beside the keyset's OR is what lets both
 // planners start the index range at the key (an OR alone is not a range).

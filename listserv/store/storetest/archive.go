@@ -336,6 +336,14 @@ func testArchiveErasureNewUID(t *testing.T, s store.Store) {
 	if string(after.Raw) != string(raw) || after.ID != m.ID || after.ThreadID != before.ThreadID || after.FromName != "former member" {
 		t.Errorf("rewritten post = %+v", after)
 	}
+	ex, err := s.ListExpungedUIDs(ctx, l.ID, time.Now().Add(-time.Hour))
+	must(t, err, "expunged uids")
+	if len(ex) != 1 || ex[0].UID != m.UID || ex[0].NewUID != newUID {
+		t.Errorf("expunged = %+v", ex)
+	}
+	if ex, _ := s.ListExpungedUIDs(ctx, l.ID, time.Now().Add(time.Hour)); len(ex) != 0 {
+		t.Errorf("expunged after a later time: %+v", ex)
+	}
 	if _, err := s.FindMovedUID(ctx, l.ID, later.UID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an untouched UID is reported moved: %v", err)
 	}
