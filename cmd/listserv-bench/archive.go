@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -44,6 +45,10 @@ type archiveResult struct {
 	SearchP99        float64 `json:"search_p99_ms"`
 	CommonP50        float64 `json:"search_common_p50_ms"`
 	CommonP99        float64 `json:"search_common_p99_ms"`
+	MboxSeconds      float64 `json:"mbox_seconds"`
+	MboxMB           float64 `json:"mbox_mb"`
+	RSSBeforeMB      float64 `json:"rss_before_mbox_mb"`
+	RSSPeakMB        float64 `json:"rss_peak_mbox_mb"`
 	Error            string  `json:"error,omitempty"`
 }
 
@@ -67,6 +72,16 @@ func runArchiveBench(ctx context.Context, cfg *config, stdout, stderr io.Writer)
 		rs = append(rs, r)
 	}
 	printArchive(stdout, rs)
+	if cfg.jsonPath != "" {
+		out, err := json.MarshalIndent(map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "source": b.source,
+			"load_average": loadAverage(), "archive": rs}, "", "  ")
+		if err == nil {
+			err = os.WriteFile(cfg.jsonPath, out, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	for _, r := range rs {
 		if r.Error != "" {
 			return fmt.Errorf("archive benchmark failed on %s", r.Store)
@@ -102,7 +117,36 @@ func (b *bench) archiveOne(ctx context.Context, r *archiveResult, log io.Writer)
 		return err
 	}
 	defer srv.stop()
-	return measureArchive(ctx, "http://"+srv.httpAddr, r, g)
+	if err := measureArchive(ctx, "http://"+srv.httpAddr, r, g); err != nil {
+		return err
+	}
+	return measureMbox(ctx, srv, r)
+}
+
+// measureMbox downloads the whole archive as mbox while sampling the
+// server's RSS: streamed page by page, it must stay near where it was.
+func measureMbox(ctx context.Context, srv *server, r *archiveResult) error {
+	before, err := procStatusKB(srv.pid, "VmRSS")
+	if err != nil {
+		return err
+	}
+	rss := startRSSSampler(srv.pid, 50*time.Millisecond)
+	start := time.Now()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+srv.httpAddr+"/lists/"+archiveListID+"/archive.mbox", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		rss.stop()
+		return err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	peak, _, rerr := rss.stop()
+	if err != nil || rerr != nil {
+		return fmt.Errorf("mbox export: %v %v", err, rerr)
+	}
+	r.MboxSeconds, r.MboxMB = time.Since(start).Seconds(), float64(n)/(1<<20)
+	r.RSSBeforeMB, r.RSSPeakMB = mb(before), mb(peak)
+	return nil
 }
 
 // fillArchive stores the posts (group commits of archiveBatch) and runs
@@ -228,6 +272,17 @@ func measureArchive(ctx context.Context, base string, r *archiveResult, g *corpu
 	return nil
 }
 
+// loadAverage is /proc/loadavg's first three fields: the figures depend
+// on what else the machine was doing.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
 func percentile(xs []float64, p float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
@@ -236,7 +291,7 @@ func percentile(xs []float64, p float64) float64 {
 }
 
 func printArchive(w io.Writer, rs []archiveResult) {
-	fmt.Fprintf(w, "\nArchive: %d requests each, one at a time, over HTTP to listserv serve (ms)\n", archiveRequests)
+	fmt.Fprintf(w, "\nArchive: %d requests each, one at a time, over HTTP to listserv serve (ms); load average %s\n", archiveRequests, loadAverage())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "store\tposts\tthreads\tstore s\tindex posts/s\tthread p50\tthread p99\tsearch p50\tsearch p99\tcommon-word p50\tcommon-word p99\t")
 	for _, r := range rs {
@@ -246,6 +301,15 @@ func printArchive(w io.Writer, rs []archiveResult) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.Store, r.Posts, r.Threads,
 			r.FillSeconds, r.IndexPostsPerSec, r.ThreadP50, r.ThreadP99, r.SearchP50, r.SearchP99, r.CommonP50, r.CommonP99)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nArchive mbox export of the whole list (streamed), with the server's RSS before and at its peak during it")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "store\tposts\tMB\tseconds\tRSS before MB\tRSS peak MB\t")
+	for _, r := range rs {
+		if r.Error == "" {
+			fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.Store, r.Posts, r.MboxMB, r.MboxSeconds, r.RSSBeforeMB, r.RSSPeakMB)
+		}
 	}
 	tw.Flush()
 }

@@ -27,8 +27,11 @@ type Indexer struct {
 	Batch int
 }
 
-// NewIndexer makes an indexer over st.
+// NewIndexer makes an indexer over st; a nil log is slog's default.
 func NewIndexer(st IndexStore, log *slog.Logger) *Indexer {
+	if log == nil {
+		log = slog.Default()
+	}
 	return &Indexer{st: st, log: log, wake: make(chan struct{}, 1), Poll: 2 * time.Second, Batch: 200}
 }
 

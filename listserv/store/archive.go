@@ -19,6 +19,9 @@ type Archive interface {
 	// FindMovedUID returns where an expunged UID's post went (0 when it
 	// is gone); ErrNotFound when uid was never expunged.
 	FindMovedUID(ctx context.Context, listID, uid int64) (int64, error)
+	// ListExpungedUIDs returns the UIDs that left a list's archive at or
+	// after since, oldest first (IMAP sessions announce them as EXPUNGE).
+	ListExpungedUIDs(ctx context.Context, listID int64, since time.Time) ([]ExpungedUID, error)
 	// ListArchivePosts pages through a list's posts by arrival (see ArchivePage).
 	ListArchivePosts(ctx context.Context, p ArchivePage) ([]*ArchivePost, error)
 	// ListArchiveMonths counts a list's posts per month, newest month first.
@@ -31,9 +34,13 @@ type Archive interface {
 	// ListThreadPosts pages through a thread's posts by arrival, oldest first.
 	ListThreadPosts(ctx context.Context, threadID int64, after ArchiveKey, limit int) ([]*ArchivePost, error)
 	// SearchArchive returns a list's posts matching q, best first, after
-	// the cursor (zero: from the best). A query without a word to find is
-	// ErrBadQuery.
+	// the cursor (zero: from the best), ranked among the newest 2,000
+	// matches. A query without a word to find is ErrBadQuery.
 	SearchArchive(ctx context.Context, listID int64, q ArchiveQuery, after SearchCursor, limit int) ([]*ArchiveHit, error)
+	// SearchArchiveAll returns every post matching q, unranked, in post
+	// id order after afterID (IMAP SEARCH needs all, not the best). Page
+	// until an empty page: a page can be short before the end.
+	SearchArchiveAll(ctx context.Context, listID int64, q ArchiveQuery, afterID int64, limit int) ([]*ArchivePost, error)
 }
 
 // ArchiveIndex is the archive indexer's side: posts still to thread and
@@ -92,6 +99,13 @@ type ArchivePage struct {
 	Desc     bool
 	Raw      bool
 	Limit    int
+}
+
+// ExpungedUID is a UID that no longer names a post: NewUID is where the
+// rewritten post went (erasure), 0 when it is gone.
+type ExpungedUID struct {
+	UID, NewUID int64
+	At          time.Time
 }
 
 // ArchiveMonth is how many posts a list received in one UTC month.

@@ -54,14 +54,32 @@ func (db *DB) FindMovedUID(ctx context.Context, listID, uid int64) (int64, error
 	return n, wrap("archive moved uid", err)
 }
 
+// ListExpungedUIDs reads archive_expunged (erasures only: a short list).
+func (db *DB) ListExpungedUIDs(ctx context.Context, listID int64, since time.Time) ([]store.ExpungedUID, error) {
+	rs, err := db.d.query(ctx, `SELECT uid, new_uid, at FROM archive_expunged WHERE list_id = $1 AND at >= $2
+		ORDER BY at, uid`, listID, since.UnixMilli())
+	if err != nil {
+		return nil, wrap("expunged uids", err)
+	}
+	return collect(rs, func(r row) (store.ExpungedUID, error) {
+		var e store.ExpungedUID
+		var at int64
+		err := r.Scan(&e.UID, &e.NewUID, &at)
+		e.At = time.UnixMilli(at)
+		return e, err
+	})
+}
+
 // ListArchivePosts pages through a list's posts by (received_at, id).
+// The plain bound on received_at beside the keyset's OR is what lets both
+// planners start the index range at the key (an OR alone is not a range).
 func (db *DB) ListArchivePosts(ctx context.Context, p store.ArchivePage) ([]*store.ArchivePost, error) {
-	cols, order, cmp := archiveCols, "ASC", ">"
+	cols, order, cmp, bound := archiveCols, "ASC", ">", ">="
 	if p.Raw {
 		cols += ", raw"
 	}
 	if p.Desc {
-		order, cmp = "DESC", "<"
+		order, cmp, bound = "DESC", "<", "<="
 	}
 	from, to := int64(0), int64(1)<<62
 	if !p.From.IsZero() {
@@ -79,7 +97,7 @@ func (db *DB) ListArchivePosts(ctx context.Context, p store.ArchivePage) ([]*sto
 	}
 	q := `SELECT ` + cols + ` FROM messages WHERE list_id = $1 AND uid IS NOT NULL
 		AND received_at >= $2 AND received_at < $3
-		AND (received_at ` + cmp + ` $4 OR (received_at = $4 AND id ` + cmp + ` $5))
+		AND received_at ` + bound + ` $4 AND (received_at ` + cmp + ` $4 OR (received_at = $4 AND id ` + cmp + ` $5))
 		ORDER BY received_at ` + order + `, id ` + order + ` LIMIT $6`
 	rs, err := db.d.query(ctx, q, p.ListID, from, to, keyAt, keyID, p.Limit)
 	if err != nil {
@@ -124,7 +142,7 @@ func (db *DB) ListArchiveThreads(ctx context.Context, listID int64, before store
 		at, id = int64(1)<<62, 0
 	}
 	rs, err := db.d.query(ctx, `SELECT `+threadCols+` FROM archive_threads WHERE list_id = $1
-		AND (last_at < $2 OR (last_at = $2 AND id < $3)) ORDER BY last_at DESC, id DESC LIMIT $4`,
+		AND last_at <= $2 AND (last_at < $2 OR (last_at = $2 AND id < $3)) ORDER BY last_at DESC, id DESC LIMIT $4`,
 		listID, at, id, limit)
 	if err != nil {
 		return nil, wrap("archive threads", err)
@@ -145,7 +163,7 @@ func (db *DB) ListThreadPosts(ctx context.Context, threadID int64, after store.A
 		at, id = -1, 0
 	}
 	rs, err := db.d.query(ctx, `SELECT `+archiveCols+` FROM messages WHERE thread_id = $1 AND uid IS NOT NULL
-		AND (received_at > $2 OR (received_at = $2 AND id > $3)) ORDER BY received_at, id LIMIT $4`,
+		AND received_at >= $2 AND (received_at > $2 OR (received_at = $2 AND id > $3)) ORDER BY received_at, id LIMIT $4`,
 		threadID, at, id, limit)
 	if err != nil {
 		return nil, wrap("thread posts", err)

@@ -84,6 +84,30 @@ const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
 	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
 	ORDER BY s.r, s.id LIMIT $5`
 
+// SearchArchiveAll returns every match in post id order.
+func (db *DB) SearchArchiveAll(ctx context.Context, listID int64, q store.ArchiveQuery, afterID int64, limit int) ([]*store.ArchivePost, error) {
+	if !hasPositive(q) {
+		return nil, store.ErrBadQuery
+	}
+	sql, match := searchAllSQLite, ftsQuery(listID, q)
+	if db.d.name() == "postgres" {
+		sql, match = searchAllPG, tsQuery(q)
+	}
+	rs, err := db.d.query(ctx, sql, listID, match, afterID, limit)
+	if err != nil {
+		return nil, wrap("search archive (all)", err)
+	}
+	return collect(rs, scanArchivePost(false))
+}
+
+const searchAllSQLite = `SELECT ` + archiveColsM + ` FROM (
+	SELECT rowid AS id FROM archive_search WHERE archive_search MATCH $2 AND rowid > $3 ORDER BY rowid LIMIT $4
+	) s JOIN messages m ON m.id = s.id WHERE m.list_id = $1 AND m.uid IS NOT NULL ORDER BY s.id`
+
+const searchAllPG = `SELECT ` + archiveColsM + ` FROM archive_search a JOIN messages m ON m.id = a.message_id
+	WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) AND a.message_id > $3 AND m.uid IS NOT NULL
+	ORDER BY a.message_id LIMIT $4`
+
 func hasPositive(q store.ArchiveQuery) bool {
 	for _, t := range q.Terms {
 		if !t.Not && len(t.Words) > 0 {

@@ -292,6 +292,23 @@ func testArchiveSearchPaging(t *testing.T, s store.Store) {
 	if len(seen) != len(all) {
 		t.Errorf("paged through %d hits, want %d", len(seen), len(all))
 	}
+	// Every match, in id order, for IMAP SEARCH.
+	var got []int64
+	for after := int64(0); ; {
+		ps, err := s.SearchArchiveAll(ctx, l.ID, q, after, 4)
+		must(t, err, "search all")
+		if len(ps) == 0 {
+			break
+		}
+		got = append(got, postIDs(ps)...)
+		after = ps[len(ps)-1].ID
+	}
+	if fmt.Sprint(got) != fmt.Sprint(all) {
+		t.Errorf("SearchArchiveAll = %v, want %v", got, all)
+	}
+	if _, err := s.SearchArchiveAll(ctx, l.ID, store.ArchiveQuery{}, 0, 4); !errors.Is(err, store.ErrBadQuery) {
+		t.Errorf("empty query: %v", err)
+	}
 }
 
 func testArchiveErasureNewUID(t *testing.T, s store.Store) {
@@ -318,6 +335,14 @@ func testArchiveErasureNewUID(t *testing.T, s store.Store) {
 	must(t, err, "rewritten post")
 	if string(after.Raw) != string(raw) || after.ID != m.ID || after.ThreadID != before.ThreadID || after.FromName != "former member" {
 		t.Errorf("rewritten post = %+v", after)
+	}
+	ex, err := s.ListExpungedUIDs(ctx, l.ID, time.Now().Add(-time.Hour))
+	must(t, err, "expunged uids")
+	if len(ex) != 1 || ex[0].UID != m.UID || ex[0].NewUID != newUID {
+		t.Errorf("expunged = %+v", ex)
+	}
+	if ex, _ := s.ListExpungedUIDs(ctx, l.ID, time.Now().Add(time.Hour)); len(ex) != 0 {
+		t.Errorf("expunged after a later time: %+v", ex)
 	}
 	if _, err := s.FindMovedUID(ctx, l.ID, later.UID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an untouched UID is reported moved: %v", err)
