@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -30,6 +31,7 @@ type Store interface {
 	ExpireItems(ctx context.Context, now time.Time) (int64, error)
 	EnqueueMail(ctx context.Context, m *store.QueuedMail) error
 	SubmitStore
+	OpenStore
 }
 
 // SubmitStore is what submissions need beyond reading items.
@@ -55,6 +57,10 @@ type Engine struct {
 	cfg    Config
 	log    *slog.Logger
 	wake   chan struct{}
+	// matchedUpTo: asks and offers approved before it were matched
+	// (guarded by matchMu: tests and `digest send` run rounds too).
+	matchMu     sync.Mutex
+	matchedUpTo time.Time
 	// Queued, when set, is called after copies were queued (the server
 	// wakes the delivery engine with it).
 	Queued func()
@@ -123,6 +129,9 @@ func (e *Engine) sleep(ctx context.Context) time.Duration {
 func (e *Engine) RunOnce(ctx context.Context) error {
 	now := e.cfg.Now()
 	if _, err := e.st.ExpireItems(ctx, now); err != nil {
+		return err
+	}
+	if err := errors.Join(e.remind(ctx, now), e.match(ctx, now)); err != nil {
 		return err
 	}
 	ls, err := e.st.AllLists(ctx)

@@ -85,6 +85,9 @@ func Normalize(it *store.Item, now time.Time) error {
 		if it.Closes.IsZero() {
 			it.Closes = now.Add(DefaultOpenFor).UTC().Truncate(24 * time.Hour)
 		}
+		if it.State == store.ItemPending && it.Closes.Before(now.UTC().Truncate(24*time.Hour)) {
+			return invalid("the closing date %s has passed", it.Closes.UTC().Format(time.DateOnly))
+		}
 	}
 	return nil
 }

@@ -133,6 +133,7 @@ type ItemFilter struct {
 	StartsFrom   time.Time // events ending at or after (zero: any)
 	StartsBefore time.Time // events starting before (zero: any)
 	ClosesAfter  time.Time // asks and offers open after this time (closes_at 0 counts as open)
+	ClosesBefore time.Time // asks and offers closing before this time (closes_at 0 never does)
 	ApprovedFrom time.Time // approved at or after
 	Order        string    // OrderNewest (default) or OrderStarts
 	AfterID      int64     // keyset: the last row of the previous page

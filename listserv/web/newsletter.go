@@ -26,6 +26,10 @@ type Newsletters interface {
 	SetIntro(ctx context.Context, l *store.List, intro, by string) error
 	SendTest(ctx context.Context, l *store.List, to, format string) error
 	SendSoon(ctx context.Context, l *store.List, by string) error
+	// The "still open?" links of an ask or offer.
+	CheckLink(it *store.Item, action, tok string) bool
+	Extend(ctx context.Context, id int64, tok string) (*store.Item, error)
+	Done(ctx context.Context, id int64, tok string) (*store.Item, error)
 }
 
 // newsletterRoutes: an issue's archive page and each item's permalink.
@@ -33,6 +37,10 @@ type Newsletters interface {
 func (s *Server) newsletterRoutes(r *mux.Router) {
 	r.HandleFunc("/newsletters/{list}/issues/{n:[0-9]+}", s.issuePage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/items/{id:[0-9]+}", s.itemPage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/items/{id:[0-9]+}/extend", s.openPage).Methods(http.MethodGet)
+	r.HandleFunc("/items/{id:[0-9]+}/extend", s.openAct).Methods(http.MethodPost)
+	r.HandleFunc("/items/{id:[0-9]+}/done", s.openPage).Methods(http.MethodGet)
+	r.HandleFunc("/items/{id:[0-9]+}/done", s.openAct).Methods(http.MethodPost)
 	r.HandleFunc("/submit", s.submitPage).Methods(http.MethodGet)
 	r.HandleFunc("/submit", s.submitPost).Methods(http.MethodPost)
 	r.HandleFunc("/moderate/{id:[0-9]+}/item", s.modEditItem).Methods(http.MethodPost)

@@ -119,7 +119,7 @@ func (s *Server) submitPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, problems := v.Form.item()
-	it.Submitter, it.Source = c.Address, newsletter.SourceWeb
+	it.Submitter, it.Source, it.State = c.Address, newsletter.SourceWeb, store.ItemPending
 	if len(problems) == 0 {
 		if err := newsletter.Normalize(it, time.Now()); err != nil {
 			problems = append(problems, errText(err))

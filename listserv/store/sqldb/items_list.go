@@ -73,6 +73,9 @@ func (db *DB) ListItems(ctx context.Context, f store.ItemFilter, limit int) ([]*
 	if !f.ClosesAfter.IsZero() {
 		w.add("(closes_at = 0 OR closes_at > ?)", f.ClosesAfter.UnixMilli())
 	}
+	if !f.ClosesBefore.IsZero() {
+		w.add("(closes_at > 0 AND closes_at < ?)", f.ClosesBefore.UnixMilli())
+	}
 	if !f.ApprovedFrom.IsZero() {
 		w.add("approved_at >= ?", f.ApprovedFrom.UnixMilli())
 	}
