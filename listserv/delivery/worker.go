@@ -183,9 +183,10 @@ func (w *worker) send(ctx context.Context, msgID int64, from, to string, cp *Cop
 // transmit sends one copy, redialling a broken connection twice. A copy
 // whose connection broke after DATA may arrive twice: that is a copy in
 // flight, counted by the crash harness. A domain's throttling reply is
-// returned at once: only that domain slows down, not the relay.
+// returned (a 421 after one more try): only that domain slows down.
 func (w *worker) transmit(ctx context.Context, msgID int64, from, to string, cp *Copy) error {
 	var last error = errRelayDown
+	retried := false
 	for range 3 {
 		if err := w.ensureConn(ctx); err != nil {
 			return err
@@ -202,7 +203,15 @@ func (w *worker) transmit(ctx context.Context, msgID int64, from, to string, cp 
 		}
 		w.dropConn()
 		if throttles(se) {
-			return se
+			// A 421 for one recipient: try once more on a new connection
+			// (a relay may say it in passing), then pause the domain; the
+			// relay's connection limit is not narrowed for it.
+			if retried {
+				return se
+			}
+			retried, last = true, se
+			sleep(ctx, 200*time.Millisecond)
+			continue
 		}
 		if se.Code == 421 {
 			w.e.limit.busy()
