@@ -53,7 +53,9 @@ const movesPerStatement = 200
 
 // moveDigestCursors is moveDigestCursor for many members in one UPDATE
 // ... FROM a VALUES list (both stores have it: SQLite since 3.33), and
-// returns the members whose fence held.
+// returns the members whose fence held. The mode is checked with a
+// correlated lookup by key: as an EXISTS, PostgreSQL hash-joined the
+// whole roster for every batch.
 func moveDigestCursors(ctx context.Context, q querier, ph func(int) string, cs []store.DigestCommit) (map[int64]bool, error) {
 	var b strings.Builder
 	b.WriteString(`WITH v (cursor_uid, next_due, final_upto, last_sent, member_id, owner, lease_until, claimed_due,
@@ -79,7 +81,7 @@ func moveDigestCursors(ctx context.Context, q querier, ph func(int) string, cs [
 		FROM v WHERE digest_members.member_id = v.member_id AND digest_members.owner = v.owner
 		AND digest_members.lease_until = v.lease_until AND digest_members.next_due = v.claimed_due
 		AND digest_members.final_upto = v.claimed_final
-		AND EXISTS (SELECT 1 FROM members m WHERE m.id = v.member_id AND m.mode = v.mode)
+		AND (SELECT m.mode FROM members m WHERE m.id = v.member_id) = v.mode
 		RETURNING digest_members.member_id`)
 	rs, err := q.query(ctx, b.String(), args...)
 	if err != nil {
