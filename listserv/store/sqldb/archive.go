@@ -39,11 +39,13 @@ func (db *DB) GetArchivedPost(ctx context.Context, listID, uid int64) (*store.Ar
 }
 
 // FindArchiveUID finds a post of the list by Message-ID
-// (messages_message_id); the oldest when a list somehow has two.
+// through messages_message_id (a list keeps a Message-ID once; +list_id
+// keeps SQLite off messages_uid, and no ORDER BY keeps PostgreSQL off the
+// primary key).
 func (db *DB) FindArchiveUID(ctx context.Context, listID int64, messageID string) (int64, error) {
 	var uid int64
-	err := db.d.queryRow(ctx, `SELECT uid FROM messages WHERE message_id = $1 AND list_id = $2 AND uid IS NOT NULL
-		ORDER BY id LIMIT 1`, messageID, listID).Scan(&uid)
+	err := db.d.queryRow(ctx, `SELECT uid FROM messages WHERE message_id = $1 AND +list_id = $2 AND uid IS NOT NULL
+		LIMIT 1`, messageID, listID).Scan(&uid)
 	return uid, wrap("archive uid by message-id", err)
 }
 

@@ -73,8 +73,11 @@ func findThread(ctx context.Context, q querier, d *store.ArchiveDoc) (int64, err
 	}
 	for _, p := range parents {
 		var t int64
-		err := q.queryRow(ctx, `SELECT thread_id FROM messages WHERE message_id = $1 AND list_id = $2
-			AND uid IS NOT NULL AND thread_id IS NOT NULL ORDER BY id LIMIT 1`, p, d.ListID).Scan(&t)
+		// messages_message_id, whatever the planners guess: no ORDER BY
+		// (PostgreSQL walked the primary key for it) and +list_id (SQLite
+		// scanned the list through messages_uid).
+		err := q.queryRow(ctx, `SELECT thread_id FROM messages WHERE message_id = $1 AND +list_id = $2
+			AND uid IS NOT NULL AND thread_id IS NOT NULL LIMIT 1`, p, d.ListID).Scan(&t)
 		if err == nil {
 			return t, nil
 		}

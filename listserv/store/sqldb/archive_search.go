@@ -66,10 +66,13 @@ const searchWindow = 2000
 // $1 list, $2 query, $3/$4 cursor, $5 limit, $6 window. On SQLite the
 // list is in the MATCH expression (list column); FTS5 walks its index
 // newest rowid first for ORDER BY rowid DESC and stops at the window.
+// CROSS JOIN fixes the join order in SQLite: the window first, then one
+// primary-key lookup per hit (the planner otherwise may scan the list's
+// posts and probe the window).
 const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
 	SELECT rowid AS id, bm25(archive_search, 0.0, 10.0, 5.0, 1.0) AS r FROM archive_search
 	WHERE archive_search MATCH $2 ORDER BY rowid DESC LIMIT $6
-	) s JOIN messages m ON m.id = s.id
+	) s CROSS JOIN messages m ON m.id = s.id
 	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
 	ORDER BY s.r, s.id LIMIT $5`
 
@@ -102,7 +105,7 @@ func (db *DB) SearchArchiveAll(ctx context.Context, listID int64, q store.Archiv
 
 const searchAllSQLite = `SELECT ` + archiveColsM + ` FROM (
 	SELECT rowid AS id FROM archive_search WHERE archive_search MATCH $2 AND rowid > $3 ORDER BY rowid LIMIT $4
-	) s JOIN messages m ON m.id = s.id WHERE m.list_id = $1 AND m.uid IS NOT NULL ORDER BY s.id`
+	) s CROSS JOIN messages m ON m.id = s.id WHERE m.list_id = $1 AND m.uid IS NOT NULL ORDER BY s.id`
 
 const searchAllPG = `SELECT ` + archiveColsM + ` FROM archive_search a JOIN messages m ON m.id = a.message_id
 	WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) AND a.message_id > $3 AND m.uid IS NOT NULL
