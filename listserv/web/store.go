@@ -35,6 +35,7 @@ type Store interface {
 	GetItem(ctx context.Context, id int64) (*store.Item, error)
 	AllLists(ctx context.Context) ([]*store.List, error)
 	GetNewsletter(ctx context.Context, listID int64) (*store.Newsletter, error)
+	ListIssues(ctx context.Context, listID int64, before, limit int) ([]*store.NewsletterIssue, error)
 }
 
 // Engines are what the pages act through.
