@@ -43,6 +43,7 @@ Usage:
   listserv digest preview LIST [--member ADDRESS] [--format plain|mime|html|summary]
                                                         (a newsletter: its next issue, --format text|html)
   listserv newsletter create ADDRESS [--name TEXT] [--schedule "Mon 08:00 Europe/London"]
+  listserv newsletter link LIST NEWSLETTER               propose LIST's #event/#research/#ask/#offer posts to NEWSLETTER
   listserv item add NEWSLETTER --kind event|research|ask|offer --title TEXT [--url URL] [--summary TEXT]
                 [--starts RFC3339 --ends RFC3339] [--location TEXT] [--closes DATE] [--by TEXT]   (approved; prints the id)
   listserv item ls NEWSLETTER [--json]

@@ -58,6 +58,11 @@ func TestNewsletterCLI(t *testing.T) {
 			c.fails(2, []string{"withdrawn already"}, "item", "withdraw", strings.TrimSpace(ids[2]))
 			c.fails(2, []string{"no item"}, "item", "withdraw", "9999")
 			c.fails(2, []string{"number"}, "item", "withdraw", "abc")
+			if out := c.ok("newsletter", "link", "team@example.org", "weekly@example.org"); !strings.Contains(out, "proposed to weekly@example.org") {
+				t.Errorf("newsletter link said %q", out)
+			}
+			c.fails(2, []string{"not a newsletter"}, "newsletter", "link", "weekly@example.org", "team@example.org")
+			c.fails(2, []string{"no list"}, "newsletter", "link", "nope@example.org", "weekly@example.org")
 			db := c.open()
 			defer db.Close()
 			l, err := db.GetList(t.Context(), "weekly@example.org")

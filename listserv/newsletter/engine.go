@@ -124,21 +124,20 @@ func (e *Engine) sleep(ctx context.Context) time.Duration {
 	return min(max(due.Sub(e.cfg.Now()), time.Second), e.cfg.Poll)
 }
 
-// RunOnce resumes issues being sent, sends due ones and expires asks and
-// offers past their closing date.
+// RunOnce resumes issues being sent, sends due ones, expires asks and
+// offers past their closing date, reminds their posters three days
+// before it, and tells the posters of matching asks and offers.
 func (e *Engine) RunOnce(ctx context.Context) error {
 	now := e.cfg.Now()
 	if _, err := e.st.ExpireItems(ctx, now); err != nil {
 		return err
 	}
-	if err := errors.Join(e.remind(ctx, now), e.match(ctx, now)); err != nil {
-		return err
-	}
+	// Reminders and matches failing must not hold up sending issues.
+	errs := []error{e.remind(ctx, now), e.match(ctx, now)}
 	ls, err := e.st.AllLists(ctx)
 	if err != nil {
-		return err
+		return errors.Join(append(errs, err)...)
 	}
-	var errs []error
 	for _, l := range ls {
 		if l.Kind != store.KindNewsletter {
 			continue

@@ -13,11 +13,13 @@ const activityWindow = 30 * 24 * time.Hour
 
 type listRow struct {
 	ID, Title, Address, Description, Members, Activity, Join string
+	Newsletter                                               bool // a list of kind newsletter
 }
 
 func summaryRow(s *store.ListSummary, now time.Time) listRow {
 	l := s.List
-	row := listRow{ID: l.ListID(), Title: l.Name, Address: l.Address, Description: l.Description, Join: s.Access.Join}
+	row := listRow{ID: l.ListID(), Title: l.Name, Address: l.Address, Description: l.Description, Join: s.Access.Join,
+		Newsletter: l.Kind == store.KindNewsletter}
 	if row.Title == "" {
 		row.Title = l.Address
 	}

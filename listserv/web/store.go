@@ -60,6 +60,7 @@ type Store interface {
 	CountMembers(ctx context.Context, listID int64) (int64, error)
 	ListFootprint(ctx context.Context, listID int64) (*store.ListFootprint, error)
 	Pending(ctx context.Context) (store.QueueStats, error)
+	ListIssues(ctx context.Context, listID int64, before, limit int) ([]*store.NewsletterIssue, error)
 }
 
 // Engines are what the pages act through.

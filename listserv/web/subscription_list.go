@@ -16,6 +16,7 @@ type listView struct {
 	Posting, Joining, Archive, ArchiveURL string
 	InviteOnly, IsMember, IsOwner         bool
 	Email, Name, Error                    string
+	Newsletter                            *newsletterInfo // set on a newsletter's page
 }
 
 // Plain-language policies for the list page.
@@ -69,6 +70,9 @@ func (h *subs) listPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.listView(r, l)
+	if err == nil {
+		v.Newsletter, err = h.newsletterInfo(r, l)
+	}
 	if err != nil {
 		h.oops(w, r, "list page", err)
 		return

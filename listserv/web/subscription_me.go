@@ -128,6 +128,9 @@ func (h *subs) meView(r *http.Request, c *Caller) (*meView, error) {
 	if v.Person, err = h.e.Profile(ctx, c.Address); err != nil {
 		return nil, err
 	}
+	if v.Person.Newsletter, err = h.newsletterChecked(ctx, c, v.Person.Newsletter); err != nil {
+		return nil, err
+	}
 	for _, o := range subscribe.Sections {
 		on := false
 		for _, s := range v.Person.Sections {

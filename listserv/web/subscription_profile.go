@@ -26,6 +26,14 @@ func (h *subs) saveNewsletter(w http.ResponseWriter, r *http.Request) {
 	p.Newsletter = r.PostForm.Get("newsletter") == "on"
 	p.Sections = r.PostForm["section"]
 	p.Format = r.PostForm.Get("format")
+	if msg, err := h.syncNewsletter(r, c, p.Newsletter); err != nil || msg != "" {
+		if err != nil {
+			h.oops(w, r, "newsletter membership", err)
+		} else {
+			h.meError(w, r, c, msg)
+		}
+		return
+	}
 	h.saveAndBack(w, r, c, p, "newsletter")
 }
 

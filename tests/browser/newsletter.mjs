@@ -10,7 +10,7 @@ export default async function (args, lib) {
   const report = { pages: [], results: [] };
   const t0 = Date.now();
   const step = (s) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
-  const status = async (page) => (await page.locator('[role=status]').first().innerText()).trim();
+  const status = async (page) => (await page.locator('[role=status], [role=alert]').first().innerText()).trim();
   const submit = async (p, kind, title, audit) => {
     await audit('submit: choose the kind');
     await p.getByLabel(kind, { exact: true }).check();
