@@ -9,8 +9,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// gates holds one gate per recipient domain seen. A domain that answers
-// 421/450/451/452 is paused (doubling per consecutive deferral, reset by
+// gates holds one gate per recipient domain seen. A domain that says it
+// is throttling us (throttles) is paused (doubling per consecutive deferral, reset by
 // a delivered copy); its copies meanwhile become retries at once, so the
 // other domains keep flowing (Postfix's per-destination queues work the
 // same way).
@@ -143,8 +143,11 @@ func (d *gate) release() {
 }
 
 // throttles reports whether a refusal says the domain (not one mailbox)
-// wants us to slow down: 421, or 450/451/452 other than the mailbox and
-// address codes 4.1.x and 4.2.x (RFC 3463), which concern one recipient.
+// wants us to slow down: 421, a policy code 4.7.x (how Gmail, Outlook
+// and Yahoo say "too fast"), or 452 4.3.1 (the server is full). Any other
+// 4xx to one recipient (450/451 4.3.0 "try later", 4.2.x mailbox busy,
+// 4.1.x address) is that recipient's own retry: pausing a whole domain
+// for it would hold every other member there back for nothing.
 func throttles(se *SendError) bool {
 	switch {
 	case !se.PerRcpt:
@@ -154,5 +157,5 @@ func throttles(se *SendError) bool {
 	case se.Code < 450 || se.Code > 452:
 		return false
 	}
-	return !strings.HasPrefix(se.Enhanced, "4.1.") && !strings.HasPrefix(se.Enhanced, "4.2.")
+	return strings.HasPrefix(se.Enhanced, "4.7.") || se.Enhanced == "4.3.1"
 }

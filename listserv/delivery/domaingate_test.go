@@ -14,7 +14,8 @@ func TestThrottles(t *testing.T) {
 		{SendError{Code: 421, Enhanced: "4.7.0", PerRcpt: true}, true},
 		{SendError{Code: 451, Enhanced: "4.7.1", PerRcpt: true}, true},
 		{SendError{Code: 452, Enhanced: "4.3.1", PerRcpt: true}, true},
-		{SendError{Code: 450, PerRcpt: true}, true},
+		{SendError{Code: 450, PerRcpt: true}, false},
+		{SendError{Code: 451, Enhanced: "4.3.0", PerRcpt: true}, false}, // "try later": this recipient only
 		{SendError{Code: 450, Enhanced: "4.2.1", PerRcpt: true}, false}, // one mailbox busy
 		{SendError{Code: 451, Enhanced: "4.1.8", PerRcpt: true}, false}, // one address
 		{SendError{Code: 421, Enhanced: "4.7.0"}, false},                // the relay, at MAIL or greeting
