@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -12,17 +13,14 @@ import (
 // member is their membership of l, nil when they have none. The server
 // asks on every command that touches a list, so a member removed from a
 // members-only list loses it at their next command.
-//
-// TODO(archive): the web archive's visibility rules (issue 18's other
-// half) should be the one source of truth; when they land, the server
-// wires their decision here instead of ArchiveAccess.
 type Access interface {
 	MayRead(ctx context.Context, l *store.List, member *store.Member) (bool, error)
 }
 
-// ArchiveAccess reads the list's archive setting: "off" hides the
-// archive from everyone, "members" shows it to members, "public" to any
-// signed-in person unless the list itself is hidden from the directory.
+// ArchiveAccess applies the web archive's rule (archive.CanRead: "off"
+// hides the archive from everyone, "members" shows it to members,
+// "public" to anyone), so the web and IMAP never disagree; on top, a
+// public list hidden from the directory stays out of non-members' LIST.
 type ArchiveAccess struct {
 	St interface {
 		GetListAccess(ctx context.Context, listID int64) (*store.ListAccess, error)
@@ -31,13 +29,21 @@ type ArchiveAccess struct {
 
 // MayRead implements Access.
 func (a ArchiveAccess) MayRead(ctx context.Context, l *store.List, member *store.Member) (bool, error) {
-	switch {
-	case removed(l) || l.Archive == "off":
+	if removed(l) {
 		return false, nil
-	case member != nil:
+	}
+	role := ""
+	if member != nil {
+		role = member.Role
+		if role == "" {
+			role = store.RoleMember
+		}
+	}
+	if archive.CanRead(l, role, true) != archive.Allowed {
+		return false, nil
+	}
+	if member != nil {
 		return true, nil
-	case l.Archive != "public":
-		return false, nil
 	}
 	acc, err := a.St.GetListAccess(ctx, l.ID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -29,7 +29,9 @@ func (s *Server) listenIMAP() error {
 		return fmt.Errorf("--imaps %s needs --tls-cert and --tls-key", s.cfg.IMAPS)
 	}
 	log := s.log.With("part", "imap")
-	s.imap = imapd.New(s.Store, apppass.New(s.Store, log), imapd.Config{TLS: tlsCfg, Log: log})
+	s.imap = imapd.New(s.Store, apppass.New(s.Store, log), imapd.Config{TLS: tlsCfg, Log: log,
+		// SEARCH BODY/TEXT through the web archive's full-text index.
+		Text: imapd.IndexSearcher{St: s.Store, CatchUp: s.Archive.CatchUp}})
 	if accepted := s.pipe.Accepted; accepted != nil {
 		s.pipe.Accepted = func() { accepted(); s.imap.Wake() }
 	} else {
