@@ -9,10 +9,16 @@ import (
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
+// mailCheckpoint bounds what a process killed mid-send sends again: the
+// copies since the last filing (one transaction per 25 copies, not one
+// per copy).
+const mailCheckpoint = 25
+
 // mail sends the server's own queued messages the way chunk sends a
 // fan-out: copies pipelined on one connection (each names the next), a
 // shared body read and dot-stuffed once per body, and the outcomes
-// filed in one transaction per third of a lease, not one per mail.
+// filed in one transaction per mailCheckpoint copies or third of a
+// lease, not one per mail.
 func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 	e := w.e
 	res := make([]store.MailResult, 0, len(ms))
@@ -37,7 +43,7 @@ func (w *worker) mail(ctx context.Context, ms []*store.QueuedMail) {
 			break
 		}
 		res = append(res, w.mailResult(q, err))
-		if time.Since(checkpoint) > e.cfg.Lease/3 {
+		if len(res) >= mailCheckpoint || time.Since(checkpoint) > e.cfg.Lease/3 {
 			w.finishMails(ctx, res)
 			res, checkpoint = res[:0], time.Now()
 		}
