@@ -59,8 +59,7 @@ func (db *DB) SaveHeldNotice(ctx context.Context, n *store.HeldNotice) error {
 
 // enqueueIn is EnqueueMail inside a transaction.
 func enqueueIn(ctx context.Context, q querier, m *store.QueuedMail, now time.Time) error {
-	return q.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-		m.From, m.To, m.Raw, now.UnixMilli(), now.UnixMilli()).Scan(&m.ID)
+	return enqueueAll(ctx, q, []*store.QueuedMail{m}, now)
 }
 
 func enqueueOnceIn(ctx context.Context, q querier, key string, mails []*store.QueuedMail, now time.Time) (bool, error) {

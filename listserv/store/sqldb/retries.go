@@ -77,9 +77,7 @@ func (db *DB) EnqueueMail(ctx context.Context, m *store.QueuedMail) error {
 }
 
 func enqueueMail(ctx context.Context, q querier, m *store.QueuedMail) error {
-	now := time.Now().UnixMilli()
-	return q.queryRow(ctx, `INSERT INTO mailq (mail_from, rcpt, raw, next_attempt, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-		m.From, m.To, m.Raw, now, now).Scan(&m.ID)
+	return enqueueAll(ctx, q, []*store.QueuedMail{m}, time.Now())
 }
 
 // ClaimMail leases due queued mail, oldest first.

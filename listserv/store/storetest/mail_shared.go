@@ -108,4 +108,15 @@ func testMailShared(t *testing.T, s store.Store) {
 		t.Errorf("c's queued body was swept: %v", err)
 	}
 	wantErr(t, func() error { _, err := s.MailBody(ctx, by["a@x.org"].SharedID); return err }(), store.ErrNotFound, "swept body")
+
+	// EnqueueMail keeps a shared body too (nothing drops it silently).
+	must(t, s.EnqueueMail(ctx, &store.QueuedMail{From: "a@x", To: "d@x.org", Raw: []byte("To: d@x.org\r\n"), Shared: plain}), "enqueue")
+	d, err := s.ClaimMail(ctx, "w3", time.Minute, 10)
+	must(t, err, "claim enqueued")
+	if len(d) != 1 || d[0].SharedID == 0 {
+		t.Fatalf("enqueued shared mail claimed as %+v", d)
+	}
+	if b, err := s.MailBody(ctx, d[0].SharedID); err != nil || !bytes.Equal(b, plain) {
+		t.Errorf("enqueued shared body = %q, %v", b, err)
+	}
 }
