@@ -103,9 +103,18 @@ func TestNewsletterEditors(t *testing.T) {
 		// Sent: the research is published, the introduction cleared, but
 		// the ask stays open; an issue with only that is still sendable,
 		// so check the empty case with the ask withdrawn.
-		is, err := e.st.LastIssue(ctx, nl.ID)
-		if err != nil || is.State != store.IssueSent || is.Intro != "Welcome to the spring issue." {
-			t.Fatalf("issue 1: %+v %v", is, err)
+		// The copies can arrive before the sender files the issue as sent
+		// (delivery starts on the first queued batch): wait for that too.
+		var is *store.NewsletterIssue
+		waitFor(t, "issue 1 filed as sent", func() bool {
+			var err error
+			if is, err = e.st.LastIssue(ctx, nl.ID); err != nil {
+				t.Fatal(err)
+			}
+			return is.State == store.IssueSent
+		})
+		if is.Intro != "Welcome to the spring issue." {
+			t.Fatalf("issue 1: %+v", is)
 		}
 		its, _ := e.st.ListItems(ctx, store.ItemFilter{ListID: nl.ID, Kinds: []string{store.ItemAsk}}, 5)
 		if _, err := e.st.SetItemState(ctx, its[0].ID, []string{store.ItemApproved, store.ItemPublished}, store.ItemWithdrawn); err != nil {
