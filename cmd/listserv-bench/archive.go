@@ -15,6 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/demnet-uk/listserv/listserv/archive"
 	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/store/sqldb"
@@ -101,7 +103,11 @@ func (b *bench) archiveOne(ctx context.Context, r *archiveResult, log io.Writer)
 		if err != nil {
 			return err
 		}
-		defer drop()
+		if b.cfg.keep {
+			fmt.Fprintf(log, "listserv-bench: keeping the database %s\n", redactURL(dbURL))
+		} else {
+			defer drop()
+		}
 		c.db = dbURL
 	}
 	if _, err := c.run(ctx, "migrate"); err != nil {
@@ -185,6 +191,13 @@ func fillArchive(ctx context.Context, dbURL string, r *archiveResult, g *corpus,
 		return fmt.Errorf("index: %w", err)
 	}
 	r.IndexPostsPerSec = float64(n) / time.Since(start).Seconds()
+	if st.Dialect() == "postgres" {
+		// Autovacuum analyses a table that grew this much soon after; the
+		// search's plan depends on the word statistics it gathers.
+		if err := analyzePG(ctx, dbURL); err != nil {
+			return err
+		}
+	}
 	// Thread ids are dense from 1 in a fresh database: the largest is
 	// the count, and the measurement picks ids at random below it.
 	for key := (store.ArchiveKey{}); ; {
@@ -206,6 +219,16 @@ func fillArchive(ctx context.Context, dbURL string, r *archiveResult, g *corpus,
 	fmt.Fprintf(log, "listserv-bench: stored %d posts in %.1f s, indexed %.0f posts/s, %d threads\n",
 		r.Posts, r.FillSeconds, r.IndexPostsPerSec, r.Threads)
 	return nil
+}
+
+func analyzePG(ctx context.Context, dbURL string) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, "ANALYZE")
+	return err
 }
 
 // measureArchive times thread pages and searches (warm: one pass first).

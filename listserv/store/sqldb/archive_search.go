@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -32,7 +34,11 @@ func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQu
 	if after.ID == 0 {
 		after.Rank = -math.MaxFloat64
 	}
-	rs, err := db.d.query(ctx, sql, listID, match, after.Rank, after.ID, limit, searchWindow)
+	args := []any{listID, match, after.Rank, after.ID, limit, searchWindow}
+	if db.d.name() == "postgres" {
+		args = append([]any{pgx.QueryExecModeExec}, args...)
+	}
+	rs, err := db.d.query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap("search archive", err)
 	}
@@ -76,14 +82,18 @@ const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
 	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
 	ORDER BY s.r, s.id LIMIT $5`
 
-// On PostgreSQL the planner picks the GIN index (rare words) or a
+// On PostgreSQL the planner picks the GIN index (rarer words) or a
 // backward scan of the primary key that stops at the window (frequent
-// ones); ts_rank then reads only the window's documents.
+// ones): that choice needs the query's own plan, so it runs unprepared
+// (pgx.QueryExecModeExec; a cached generic plan cannot tell the words
+// apart). The window is sorted as ids alone; ts_rank then reads the
+// documents of the window only.
 const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
-	SELECT c.id, -ts_rank(c.doc, to_tsquery('english', $2))::float8 AS r FROM (
-		SELECT a.message_id AS id, a.doc FROM archive_search a
+	SELECT w.id, -ts_rank(d.doc, to_tsquery('english', $2))::float8 AS r FROM (
+		SELECT a.message_id AS id FROM archive_search a
 		WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6
-	) c) s JOIN messages m ON m.id = s.id
+	) w JOIN archive_search d ON d.message_id = w.id
+	) s JOIN messages m ON m.id = s.id
 	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
 	ORDER BY s.r, s.id LIMIT $5`
 
