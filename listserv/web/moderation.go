@@ -105,11 +105,11 @@ func (s *Server) modDo(r *http.Request, c *Caller, id int64, act moderation.Acti
 	}
 	out, err := s.mod.Act(r.Context(), id, act, c.Address, reason)
 	if err != nil {
-		s.log.Error("moderate", "held", id, "action", act, "by", c.Address, "err", err)
+		s.log.Error("moderate", "held", id, "message", h.MessageID, "action", act, "by", c.Address, "err", err)
 		o.Fail = 'e'
 		return o
 	}
-	s.log.Info("moderated", "held", id, "action", act, "by", c.Address, "done", out.Done)
+	s.log.Info("moderated", "held", id, "message", h.MessageID, "action", act, "by", c.Address, "done", out.Done)
 	o.Done, o.Told = out.Done, out.Notified
 	return o
 }
