@@ -26,7 +26,7 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	}
 	members, err := e.st.ChunkMembers(ctx, c)
 	if err != nil {
-		e.log.Error("chunk members", "chunk", c.ID, "err", err)
+		e.log.Error("chunk members", "chunk", c.ID, "message", c.MessageID, "err", err)
 		return
 	}
 	cs := &chunkSend{c: c, it: it, members: members, done: make([]bool, len(members)),
@@ -53,11 +53,11 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 		}
 	}
 	if err := w.flush(ctx); err != nil {
-		e.log.Error("flush copies", "chunk", c.ID, "err", err)
+		e.log.Error("flush copies", "chunk", c.ID, "message", c.MessageID, "err", err)
 		return
 	}
 	if err := e.st.CompleteChunk(ctx, c, cs.res); err != nil {
-		e.log.Error("complete chunk", "chunk", c.ID, "err", err)
+		e.log.Error("complete chunk", "chunk", c.ID, "message", c.MessageID, "err", err)
 	}
 }
 
@@ -132,12 +132,12 @@ func (w *worker) sendAt(ctx context.Context, cs *chunkSend, i, next int) bool {
 func (w *worker) saveProgress(ctx context.Context, c *store.Chunk, res *store.ChunkResult, lease time.Duration) bool {
 	ctx = context.WithoutCancel(ctx)
 	if err := w.flush(ctx); err != nil {
-		w.e.log.Error("flush copies", "chunk", c.ID, "err", err)
+		w.e.log.Error("flush copies", "chunk", c.ID, "message", c.MessageID, "message", c.MessageID, "err", err)
 		return false
 	}
 	err := w.e.st.CheckpointChunk(ctx, c, lease, *res)
 	if err != nil {
-		w.e.log.Warn("checkpoint chunk", "chunk", c.ID, "err", err)
+		w.e.log.Warn("checkpoint chunk", "chunk", c.ID, "message", c.MessageID, "err", err)
 		return false
 	}
 	res.Failures, res.Sent = res.Failures[:0], 0

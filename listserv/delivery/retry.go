@@ -22,7 +22,7 @@ func (w *worker) retries(ctx context.Context, rs []*store.Retry) {
 		}
 		it, err2 := e.cache.get(ctx, r.MessageID)
 		if err != nil || err2 != nil {
-			e.log.Error("load retry", "retry", r.ID, "err", errors.Join(err, err2))
+			e.log.Error("load retry", "retry", r.ID, "message", r.MessageID, "err", errors.Join(err, err2))
 			continue
 		}
 		err = w.copyTo(ctx, it, m, nil)
@@ -56,6 +56,6 @@ func (w *worker) finishRetry(ctx context.Context, r *store.Retry, err error, m *
 		e.Metrics.CopySent()
 	}
 	if err := e.st.FinishRetry(context.WithoutCancel(ctx), r, f, next); err != nil {
-		e.log.Error("finish retry", "retry", r.ID, "err", err)
+		e.log.Error("finish retry", "retry", r.ID, "message", msgID, "err", err)
 	}
 }

@@ -176,7 +176,7 @@ func (w *worker) send(ctx context.Context, msgID int64, from, to string, cp *Cop
 		cp.NextFrom, cp.NextTo = "", ""
 	}
 	err = w.transmit(ctx, msgID, from, to, cp)
-	w.outcome(d, err)
+	w.outcome(d, msgID, err)
 	return err
 }
 

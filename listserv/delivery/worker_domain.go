@@ -115,7 +115,7 @@ func (w *worker) releasePrepaid() {
 
 // outcome tells the domain's gate how a copy went: a throttling reply
 // pauses the domain (and stamps the error with when to try again).
-func (w *worker) outcome(d *gate, err error) {
+func (w *worker) outcome(d *gate, msgID int64, err error) {
 	if d == nil {
 		return
 	}
@@ -128,5 +128,5 @@ func (w *worker) outcome(d *gate, err error) {
 		return
 	}
 	se.RetryAfter = d.pause(w.e.gates)
-	w.e.log.Warn("domain deferred a copy; pausing it", "domain", d.name, "reply", se.Error(), "until", se.RetryAfter.Format(time.TimeOnly))
+	w.e.log.Warn("domain deferred a copy; pausing it", "domain", d.name, "message", msgID, "reply", se.Error(), "until", se.RetryAfter.Format(time.TimeOnly))
 }

@@ -74,6 +74,8 @@ type Metrics struct {
 	DigestsSent                                   Counter
 	// Digest is the digest engine's mail (digest.go).
 	Digest Digests
+	// Newsletter is the newsletter engine's issue copies (newsletter.go).
+	Newsletter Newsletters
 	// Time to handle one message (DATA to reply) and one HTTP request.
 	SMTP, LMTP, HTTP Histogram
 }

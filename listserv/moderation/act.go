@@ -45,7 +45,7 @@ func Act(ctx context.Context, st ActStore, heldID int64, act Action, by, reason 
 	}
 	h, err := st.ResolveHeld(ctx, heldID, ha, by, note)
 	if errors.Is(err, store.ErrAlreadyHandled) {
-		return &Outcome{Held: h, Message: fmt.Sprintf("%s was already %s by %s.", describe(h), h.State, h.HandledBy)}, nil
+		return &Outcome{Held: h, Message: Message(act, h, false, false)}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func Act(ctx context.Context, st ActStore, heldID int64, act Action, by, reason 
 	case Reject, Ban:
 		out.Notified, err = afterReject(ctx, st, h, act == Ban, by, reason)
 	}
-	out.Message = doneMessage(act, h, out.Notified)
+	out.Message = Message(act, h, true, out.Notified)
 	return out, err
 }
 
@@ -68,12 +68,12 @@ func deferItem(ctx context.Context, st ActStore, heldID int64, by, note string) 
 		return nil, gerr
 	}
 	if errors.Is(err, store.ErrAlreadyHandled) {
-		return &Outcome{Held: h, Message: fmt.Sprintf("%s was already %s by %s.", describe(h), h.State, h.HandledBy)}, nil
+		return &Outcome{Held: h, Message: Message(Defer, h, false, false)}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Held: h, Done: true, Message: describe(h) + " was left in the queue for later."}, nil
+	return &Outcome{Held: h, Done: true, Message: Message(Defer, h, true, false)}, nil
 }
 
 // afterApprove counts the approval towards the sender's new-member posts
@@ -137,9 +137,18 @@ func describe(h *store.Held) string {
 	return fmt.Sprintf("“%s” from %s", s, h.From)
 }
 
-func doneMessage(act Action, h *store.Held, notified bool) string {
+// Message words what act did to h for the moderator (the words of
+// Outcome.Message): done false means someone had already handled it, as
+// h's state and handler say. The web pages word an outcome again from the
+// item after redirecting, so a reload shows the outcome and does nothing.
+func Message(act Action, h *store.Held, done, notified bool) string {
 	d := describe(h)
+	if !done {
+		return fmt.Sprintf("%s was already %s by %s.", d, h.State, h.HandledBy)
+	}
 	switch act {
+	case Defer:
+		return d + " was left in the queue for later."
 	case Approve:
 		return d + " was approved."
 	case ApproveAlways:

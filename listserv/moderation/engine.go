@@ -93,12 +93,12 @@ func (e *Engine) NotifyPending(ctx context.Context) int {
 			case err == nil:
 				done++
 				progress = true
-				e.log.Info("held item notified", "held", h.ID, "list", h.ListAddress, "reason", h.Reason)
+				e.log.Info("held item notified", heldAttr(h), "list", h.ListAddress, "reason", h.Reason)
 			case errors.Is(err, store.ErrAlreadyHandled):
 				progress = true
 			default:
 				if ctx.Err() == nil {
-					e.log.Error("notify held", "held", h.ID, "err", err)
+					e.log.Error("notify held", heldAttr(h), "err", err)
 				}
 			}
 		}

@@ -48,9 +48,9 @@ func (e *Engine) Expire(ctx context.Context, now time.Time) (int, error) {
 				return n, err
 			}
 			n++
-			e.log.Info("held item expired", "held", h.ID, "list", h.ListAddress)
+			e.log.Info("held item expired", heldAttr(h), "list", h.ListAddress)
 			if err := e.tellExpired(ctx, h, set.HoldDays); err != nil {
-				e.log.Warn("expiry notice", "held", h.ID, "err", err)
+				e.log.Warn("expiry notice", heldAttr(h), "err", err)
 			}
 		}
 	}

@@ -47,7 +47,7 @@ func (e *Engine) NotifyHeld(ctx context.Context, h *store.Held, now time.Time) e
 		lt := e.moderatorNotice(l, h, m, s.Address, plain)
 		q, err := lt.build()
 		if err != nil { // one bad address must not block the others' notices
-			e.log.Warn("moderator notice", "held", h.ID, "to", s.Address, "err", err)
+			e.log.Warn("moderator notice", heldAttr(h), "to", s.Address, "err", err)
 			continue
 		}
 		n.Mails = append(n.Mails, q)
@@ -62,7 +62,7 @@ func (e *Engine) NotifyHeld(ctx context.Context, h *store.Held, now time.Time) e
 		if n.OnceMail, err = lt.build(); err == nil {
 			n.OnceKey = onceKey(kind, l.ID, m.FromAddr, now)
 		} else {
-			e.log.Warn("sender notice", "held", h.ID, "to", m.FromAddr, "err", err)
+			e.log.Warn("sender notice", heldAttr(h), "to", m.FromAddr, "err", err)
 		}
 	}
 	return e.st.SaveHeldNotice(ctx, n)

@@ -123,7 +123,7 @@ func (e *Engine) HandleReply(ctx context.Context, it *store.InboxItem, l *store.
 		subject = "Already handled: " + out.Message
 	}
 	e.answer(ctx, l, who, p, subject, out.Message+"\n")
-	e.log.Info("moderated by email", "held", t.HeldID, "by", who, "action", cmd.Action, "done", out.Done)
+	e.log.Info("moderated by email", heldAttr(out.Held), "by", who, "action", cmd.Action, "done", out.Done)
 	return nil
 }
 

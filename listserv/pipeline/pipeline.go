@@ -100,7 +100,11 @@ type rcptKey struct {
 func (p *Pipeline) deliverOne(ctx context.Context, env Envelope, r *Recipient, m *mailhdr.Parsed, perr error, raw []byte) (out Outcome, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			p.log.Error("intake panic", "rcpt", r.Address, "panic", v, "stack", string(debug.Stack()))
+			msgID := ""
+			if m != nil {
+				msgID = m.MessageID
+			}
+			p.log.Error("intake panic", "rcpt", r.Address, "message_id", msgID, "panic", v, "stack", string(debug.Stack()))
 			out, err = Outcome{}, fmt.Errorf("%w: %v", ErrPanic, v)
 		}
 	}()
@@ -160,7 +164,7 @@ func (p *Pipeline) post(ctx context.Context, env Envelope, r *Recipient, m *mail
 	}
 	p.Metrics.PostStored(msg.State)
 	p.afterCommit(func() {
-		p.log.Info("post stored", "list", r.List.Address, "id", msg.ID, "message_id", msg.MessageID,
+		p.log.Info("post stored", "list", r.List.Address, "message", msg.ID, "message_id", msg.MessageID,
 			"state", msg.State, "reason", msg.Reason, "from", msg.FromAddr, "size", msg.Size)
 		if (msg.State == store.StateAccepted || it.Audience == "owners") && p.Accepted != nil {
 			p.Accepted()

@@ -68,6 +68,13 @@ const baseURL = "https://lists.example.org"
 
 func start(t *testing.T, dbURL string, mut ...func(*server.Config)) *env {
 	t.Helper()
+	return startLogged(t, dbURL, nil, mut...)
+}
+
+// startLogged is start with the server's log going to log (nil: the
+// test's log when verbose, else nowhere).
+func startLogged(t *testing.T, dbURL string, log *slog.Logger, mut ...func(*server.Config)) *env {
+	t.Helper()
 	ref := &refusals{}
 	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: ref.rcpt})
 	cfg := server.Config{DB: dbURL, SMTP: "127.0.0.1:0", LMTP: "127.0.0.1:0", HTTP: "127.0.0.1:0",
@@ -80,9 +87,11 @@ func start(t *testing.T, dbURL string, mut ...func(*server.Config)) *env {
 	for _, m := range mut {
 		m(&cfg)
 	}
-	log := quietLog()
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if log == nil {
+		log = quietLog()
+		if testing.Verbose() {
+			log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		}
 	}
 	srv, err := server.Start(context.Background(), cfg, log)
 	if err != nil {

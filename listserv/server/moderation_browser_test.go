@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -59,6 +60,7 @@ func TestModerationInBrowser(t *testing.T) {
 		Results    []string
 		Audit      string
 		EmptyQueue string
+		Reload     struct{ Path, Method, Status string }
 	}
 	browser.Run(t, "moderation.mjs", map[string]any{"base": "http://" + e.srv.Addr("http"),
 		"loginJS": links[0], "loginNoJS": links[1], "approve": []string{subjects[0], subjects[2]},
@@ -77,6 +79,10 @@ func TestModerationInBrowser(t *testing.T) {
 		if i >= len(report.Results) || !strings.Contains(report.Results[i], w) {
 			t.Errorf("feedback %d: want %q in %q", i, w, report.Results)
 		}
+	}
+	if r := report.Reload; !strings.HasPrefix(r.Path, "/moderate?") || r.Method != http.MethodGet || !strings.Contains(r.Status, want[0]) {
+		t.Errorf("after approving, the browser is on %q and a reload is a %s showing %q; want the queue by GET with %q",
+			r.Path, r.Method, r.Status, want[0])
 	}
 	if len(report.Results) == 5 && !strings.Contains(report.Results[4], "subscription request from joiner@example.org was approved") {
 		t.Errorf("bulk feedback does not mention the subscription request: %q", report.Results[4])

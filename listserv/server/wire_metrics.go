@@ -10,6 +10,7 @@ import (
 
 	"github.com/demnet-uk/listserv/digest"
 	"github.com/demnet-uk/listserv/listserv/metrics"
+	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -73,4 +74,21 @@ func (d digestCounting) CommitDigests(ctx context.Context, cs []store.DigestComm
 	}
 	d.m.DigestsQueued(n, d.now())
 	return lost, nil
+}
+
+// newsletterCounting is the store as the newsletter engine sees it,
+// counting the issue copies of every committed batch (a batch lost to
+// another sender queued nothing and is not counted).
+type newsletterCounting struct {
+	newsletter.Store
+	m   *metrics.Metrics
+	now func() time.Time
+}
+
+func (n newsletterCounting) QueueIssue(ctx context.Context, issueID, from, upto int64, ms []*store.QueuedMail) error {
+	if err := n.Store.QueueIssue(ctx, issueID, from, upto, ms); err != nil {
+		return err
+	}
+	n.m.NewsletterQueued(len(ms), n.now())
+	return nil
 }

@@ -17,7 +17,8 @@ func (s *Server) wireNewsletters(tokens *token.Maker) {
 	if now == nil {
 		now = time.Now
 	}
-	s.Newsletter = newsletter.New(s.Store, tokens, newsletter.Config{BaseURL: s.cfg.BaseURL, Now: now},
+	st := newsletterCounting{Store: s.Store, m: s.Metrics, now: time.Now}
+	s.Newsletter = newsletter.New(st, tokens, newsletter.Config{BaseURL: s.cfg.BaseURL, Now: now},
 		s.log.With("part", "newsletter"))
 	s.Newsletter.Queued = s.Engine.Wake
 	// Submissions by mail ([event] to a newsletter, #event on a list).

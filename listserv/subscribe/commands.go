@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,19 +21,22 @@ var replyMarker = regexp.MustCompile(`(?i)^\s*((re|fwd?|aw|wg|sv|antw)\s*:\s*)+`
 // subject (without Re:), then body lines up to a signature ("-- ") or
 // "end", skipping blank and quoted lines. Reading stops at the first body
 // line that is not a command, as most of the rest is a mail client's
-// quoting or a signature.
+// quoting or a signature. A command given again (the same word in the
+// subject and the body, as many mail apps send it) runs once.
 func commandLines(subject, body string) (cmds []string, unknown bool) {
-	if s := strings.ToLower(strings.TrimSpace(replyMarker.ReplaceAllString(subject, ""))); s != "" && isCommand(s) {
+	if s := normCommand(replyMarker.ReplaceAllString(subject, "")); s != "" && isCommand(s) {
 		cmds = append(cmds, s)
 	}
 	for _, line := range strings.Split(body, "\n") {
 		line = strings.TrimSpace(line)
-		low := strings.ToLower(line)
+		low := normCommand(line)
 		switch {
 		case line == "" || strings.HasPrefix(line, ">"):
 			continue
 		case low == "--" || low == "end" || low == "stop" || low == "thanks":
 			return cmds, unknown || len(cmds) == 0
+		case isCommand(low) && slices.Contains(cmds, low):
+			continue
 		case isCommand(low):
 			cmds = append(cmds, low)
 		default:
@@ -43,6 +47,12 @@ func commandLines(subject, body string) (cmds []string, unknown bool) {
 		}
 	}
 	return cmds, unknown || len(cmds) == 0
+}
+
+// normCommand is s in lower case with single spaces ("SET  Each" and
+// "set each" are one command).
+func normCommand(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
 func isCommand(s string) bool {

@@ -21,7 +21,10 @@ func TestCommandLines(t *testing.T) {
 		{"hello", "", "", true},
 		{"set sail", "set digest monthly", "", true},
 		{"", "end\nhelp", "", true},
-		{"", strings.Repeat("help\n", 20), strings.TrimSuffix(strings.Repeat("help|", maxCommands), "|"), false},
+		{"help", "Help\n HELP \nset  each\nhelp", "help|set each", false},
+		{"", strings.Repeat("help\n", 20), "help", false},
+		{"", strings.Repeat("help\nset each\nset nomail\nset digest\nset digest weekly\nsubscribe\njoin\nleave\nunsubscribe\nset digest daily\n", 2) + "set sail",
+			"help|set each|set nomail|set digest|set digest weekly|subscribe|join|leave|unsubscribe|set digest daily", false},
 	} {
 		cmds, unknown := commandLines(c.subject, c.body)
 		if got := strings.Join(cmds, "|"); got != c.want || unknown != c.unknown {

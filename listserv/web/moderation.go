@@ -95,19 +95,23 @@ func (s *Server) modHeld(w http.ResponseWriter, r *http.Request, c *Caller) (*st
 	return h, true
 }
 
-// act runs one moderator action and words its outcome.
-func (s *Server) modDo(r *http.Request, c *Caller, id int64, act moderation.Action, reason string) modResult {
+// modDo runs one moderator action and records its outcome.
+func (s *Server) modDo(r *http.Request, c *Caller, id int64, act moderation.Action, reason string) modOutcome {
+	o := modOutcome{ID: id, Act: act}
 	h, err := s.st.GetHeld(r.Context(), id)
 	if err != nil || !c.CanModerate(h.ListID) {
-		return modResult{Message: fmt.Sprintf("Held item %d was not found in the lists you moderate.", id)}
+		o.Fail = 'n'
+		return o
 	}
 	out, err := s.mod.Act(r.Context(), id, act, c.Address, reason)
 	if err != nil {
-		s.log.Error("moderate", "held", id, "action", act, "by", c.Address, "err", err)
-		return modResult{Message: fmt.Sprintf("Held item %d: something went wrong; please try again.", id)}
+		s.log.Error("moderate", "held", id, "message", h.MessageID, "action", act, "by", c.Address, "err", err)
+		o.Fail = 'e'
+		return o
 	}
-	s.log.Info("moderated", "held", id, "action", act, "by", c.Address, "done", out.Done)
-	return modResult{Message: out.Message, Done: out.Done}
+	s.log.Info("moderated", "held", id, "message", h.MessageID, "action", act, "by", c.Address, "done", out.Done)
+	o.Done, o.Told = out.Done, out.Notified
+	return o
 }
 
 // modReason is the custom reason when given, else the chosen canned one.

@@ -43,6 +43,9 @@ func (s *Server) modItem(w http.ResponseWriter, r *http.Request) {
 		s.modFail(w, r, "held item", err)
 		return
 	}
+	if r.URL.Query().Get("done") == "saved" && h.State == "pending" {
+		v.Results = modSavedNotice(v)
+	}
 	s.Render(w, r, http.StatusOK, "moderate_item", v)
 }
 
@@ -86,8 +89,9 @@ func indexBlankLine(b []byte) int {
 	return len(b)
 }
 
-// modAct carries out the action chosen on an item's page, then shows the
-// queue with what happened (or the item again when the form was wrong).
+// modAct carries out the action chosen on an item's page, then redirects
+// to the queue showing what happened (or shows the item again when the
+// form was wrong).
 func (s *Server) modAct(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.requireCaller(w, r)
 	if !ok {
@@ -116,6 +120,6 @@ func (s *Server) modAct(w http.ResponseWriter, r *http.Request) {
 	if act == moderation.Defer {
 		reason = r.PostFormValue("note")
 	}
-	res := s.modDo(r, c, h.ID, act, reason)
-	s.renderQueue(w, r, c, 0, []modResult{res}, http.StatusOK)
+	o := s.modDo(r, c, h.ID, act, reason)
+	http.Redirect(w, r, s.modFlashURL(r, []modOutcome{o}), http.StatusSeeOther)
 }

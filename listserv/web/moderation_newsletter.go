@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/demnet-uk/listserv/listserv/newsletter"
 	"github.com/demnet-uk/listserv/listserv/store"
@@ -39,8 +40,9 @@ func (s *Server) modSubmissionView(r *http.Request, h *store.Held, v *modItemVie
 	return nil
 }
 
-// modEditItem saves an editor's corrections to a waiting item and shows
-// its page again with what happened.
+// modEditItem saves an editor's corrections to a waiting item and
+// redirects to its page saying so (or shows the form again with what to
+// fix).
 func (s *Server) modEditItem(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.requireCaller(w, r)
 	if !ok {
@@ -68,16 +70,20 @@ func (s *Server) modEditItem(w http.ResponseWriter, r *http.Request) {
 	form.label()
 	it, problems := form.item()
 	it.ID, it.ListID, it.OrgName = old.ID, old.ListID, old.OrgName
-	status, res := http.StatusOK, modResult{Done: true, Message: "Your changes to “" + it.Title + "” are saved. It is still waiting: approve it below."}
+	var status int
+	var res modResult
 	if len(problems) == 0 {
 		err = s.newsletters.EditHeldItem(r.Context(), h.ID, it, c.Address)
 		switch {
+		case err == nil: // redirect after POST: a reload saves nothing again
+			http.Redirect(w, r, "/moderate/"+strconv.FormatInt(h.ID, 10)+"?done=saved#results", http.StatusSeeOther)
+			return
 		case errors.Is(err, newsletter.ErrInvalid):
 			problems = append(problems, errText(err))
 		case errors.Is(err, store.ErrAlreadyHandled):
 			res = modResult{Message: "This item was already handled; your changes were not saved."}
 			status = http.StatusConflict
-		case err != nil:
+		default:
 			s.modFail(w, r, "edit held item", err)
 			return
 		}
@@ -97,4 +103,13 @@ func (s *Server) modEditItem(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Results = []modResult{res}
 	s.Render(w, r, status, "moderate_item", v)
+}
+
+// modSavedNotice is what an item's page says after its fields were saved.
+func modSavedNotice(v *modItemView) []modResult {
+	if v.Submission == nil || v.Submission.Preview.Item == nil {
+		return nil
+	}
+	return []modResult{{Done: true, Message: "Your changes to “" + v.Submission.Preview.Item.Title +
+		"” are saved. It is still waiting: approve it below."}}
 }

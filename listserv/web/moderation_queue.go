@@ -39,7 +39,7 @@ func (s *Server) modQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	s.renderQueue(w, r, c, after, nil, http.StatusOK)
+	s.renderQueue(w, r, c, after, s.modFlash(r.Context(), r, c), http.StatusOK)
 }
 
 func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, c *Caller, after int64, results []modResult, status int) {
@@ -96,7 +96,8 @@ func (s *Server) modPrefs(r *http.Request, c *Caller, lists []int64) ([]modListP
 	return out, nil
 }
 
-// modBulk acts on the selected items of a queue page at once.
+// modBulk acts on the selected items of a queue page at once, then
+// redirects to the queue showing what happened.
 func (s *Server) modBulk(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.requireCaller(w, r)
 	if !ok {
@@ -119,15 +120,15 @@ func (s *Server) modBulk(w http.ResponseWriter, r *http.Request) {
 	if len(ids) > modPage {
 		ids = ids[:modPage]
 	}
-	var results []modResult
+	var outs []modOutcome
 	for _, v := range ids {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			continue
 		}
-		results = append(results, s.modDo(r, c, id, act, modReason(r)))
+		outs = append(outs, s.modDo(r, c, id, act, modReason(r)))
 	}
-	s.renderQueue(w, r, c, 0, results, http.StatusOK)
+	http.Redirect(w, r, s.modFlashURL(r, outs), http.StatusSeeOther)
 }
 
 // modNotify saves the caller's notice preference per list they moderate.
@@ -140,7 +141,7 @@ func (s *Server) modNotify(w http.ResponseWriter, r *http.Request) {
 		s.FormExpired(w, r)
 		return
 	}
-	var results []modResult
+	saved := false
 	for _, id := range c.ModeratedLists() {
 		n := r.PostFormValue("notify-" + strconv.FormatInt(id, 10))
 		if moderation.CheckNotify(n) != nil {
@@ -150,11 +151,11 @@ func (s *Server) modNotify(w http.ResponseWriter, r *http.Request) {
 			s.modFail(w, r, "set notify", err)
 			return
 		}
-		results = append(results, modResult{Done: true})
+		saved = true
 	}
-	msg := "Your email preferences are saved."
-	if len(results) == 0 {
-		msg = "Nothing was changed."
+	done := "prefs"
+	if !saved {
+		done = "unchanged"
 	}
-	s.renderQueue(w, r, c, 0, []modResult{{Message: msg, Done: len(results) > 0}}, http.StatusOK)
+	http.Redirect(w, r, "/moderate?done="+done+"#results", http.StatusSeeOther)
 }

@@ -6,7 +6,7 @@
 //         html: "subject of an HTML-only post", audit: "/lists/ID/audit",
 //         forbidden: "/lists/OTHER/audit" }
 export default async function (args, lib) {
-  const report = { pages: [], results: [], audit: '', emptyQueue: '' };
+  const report = { pages: [], results: [], audit: '', emptyQueue: '', reload: {} };
   const status = async (page) => (await page.locator('[role=status]').first().innerText()).trim();
 
   // JavaScript on: audit every kind of page, approve one, reject one.
@@ -30,6 +30,11 @@ export default async function (args, lib) {
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   report.results.push(await status(page));
   await lib.audit(page, 'queue after an action', report);
+  // Redirect after POST: the browser is on a GET page; reloading it asks
+  // for that page again and shows the same outcome.
+  const u = new URL(page.url());
+  const again = await page.reload();
+  report.reload = { path: u.pathname + u.search, method: again.request().method(), status: await status(page) };
 
   await page.getByRole('link', { name: args.reject[0] }).click();
   await page.getByLabel('Or write your own reason').fill(args.reason);

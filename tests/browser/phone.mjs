@@ -1,20 +1,29 @@
-// The moderation pages on a phone (375 px wide): no sideways scrolling,
+// The moderation pages on a phone (390 px wide): no sideways scrolling,
 // every control inside the screen, every tap target (buttons, fields, and
 // check boxes and radio buttons with their labels) at least 44 px each
 // way, the first action on an item's page within the first screen, and
-// the queue's column labels still shown. Screenshots go to args.shots.
+// the queue's column labels still shown; then an item is approved and the
+// queue it redirects to is measured the same way. Every page is
+// screenshotted at 390 and 1280 px into args.shots (moderation-NAME-WIDTH.png).
 // args: { base, login, item, shots }
 export default async function (args, lib) {
-  const report = { pages: [] , measures: [] };
+  const report = { pages: [], measures: [], shots: [], afterAction: '' };
+  const shoot = async (name) => {
+    for (const width of [1280, 390]) { // ends at the phone's width
+      await page.setViewportSize({ width, height: 740 });
+      const file = `${args.shots}/moderation-${name.replaceAll(" ", "-")}-${width}.png`;
+      await page.screenshot({ path: file, fullPage: true });
+      report.shots.push({ file, width, scroll: await page.evaluate(() => document.documentElement.scrollWidth) });
+    }
+  };
   const b = await lib.newBrowser({ js: true });
   const page = await b.newPage();
-  await page.setViewportSize({ width: 375, height: 740 });
+  await page.setViewportSize({ width: 390, height: 740 });
   await page.goto(args.base + args.login);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/moderate');
   const measure = async (name) => {
-    await page.setViewportSize({ width: 375, height: 740 });
-    await page.screenshot({ path: `${args.shots}/phone-${name}.png`, fullPage: true });
+    await shoot(name);
     const m = await page.evaluate(() => {
       const vw = document.documentElement.clientWidth;
       const out = { scroll: document.documentElement.scrollWidth, vw, small: [], outside: [], firstAction: null, labels: [] };
@@ -48,6 +57,10 @@ export default async function (args, lib) {
   await measure('queue');
   await page.goto(args.base + args.item);
   await measure('item');
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
+  const u = new URL(page.url());
+  report.afterAction = u.pathname + u.search;
+  await measure('queue after an action');
   await b.close();
   return report;
 }

@@ -39,6 +39,8 @@ var (
 	httpLatency   = prometheus.NewDesc("listserv_http_request_duration_seconds", "Web requests, whole handler time.", nil, nil)
 	digestQueued  = prometheus.NewDesc("listserv_digest_mails_queued_total", "Digest mails queued by this node's digest engine (one per member and part); they leave through the mail queue.", nil, nil)
 	digestLast    = prometheus.NewDesc("listserv_digest_last_queued_timestamp_seconds", "When this node last queued digest mail (Unix time; 0: not since start).", nil, nil)
+	issueQueued   = prometheus.NewDesc("listserv_newsletter_copies_queued_total", "Newsletter issue copies queued by this node's newsletter engine (one per subscriber); they leave through the mail queue.", nil, nil)
+	issueLast     = prometheus.NewDesc("listserv_newsletter_last_queued_timestamp_seconds", "When this node last queued newsletter issue copies (Unix time; 0: not since start).", nil, nil)
 )
 
 type collector struct {
@@ -47,7 +49,8 @@ type collector struct {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{postsReceived, posts, copies, queueDepth, queueAge, smtpLatency, lmtpLatency, httpLatency, digestQueued, digestLast} {
+	for _, d := range []*prometheus.Desc{postsReceived, posts, copies, queueDepth, queueAge, smtpLatency, lmtpLatency, httpLatency, digestQueued, digestLast,
+		issueQueued, issueLast} {
 		ch <- d
 	}
 }
@@ -65,11 +68,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(copies, m.CopiesDeferred.Value(), "deferred")
 	counter(copies, m.CopiesFailed.Value(), "failed")
 	counter(digestQueued, m.Digest.Queued.Value())
-	var last float64
-	if t := m.Digest.LastDigest(); !t.IsZero() {
-		last = float64(t.UnixNano()) / 1e9
-	}
-	ch <- prometheus.MustNewConstMetric(digestLast, prometheus.GaugeValue, last)
+	ch <- prometheus.MustNewConstMetric(digestLast, prometheus.GaugeValue, unixSeconds(m.Digest.LastDigest()))
+	counter(issueQueued, m.Newsletter.Queued.Value())
+	ch <- prometheus.MustNewConstMetric(issueLast, prometheus.GaugeValue, unixSeconds(m.Newsletter.LastSend()))
 	for d, h := range map[*prometheus.Desc]*metrics.Histogram{smtpLatency: &m.SMTP, lmtpLatency: &m.LMTP, httpLatency: &m.HTTP} {
 		buckets, n, sum := h.Snapshot()
 		ch <- prometheus.MustNewConstHistogram(d, n, sum, buckets)
@@ -103,4 +104,12 @@ func (c *collector) collectQueue(ch chan<- prometheus.Metric) {
 	gauge(queueAge, age(q.OldestFanout), "fanout")
 	gauge(queueAge, age(q.OldestRetry), "retry")
 	gauge(queueAge, age(q.OldestMail), "mail")
+}
+
+// unixSeconds is t as Unix time in seconds, 0 for the zero time.
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
 }
