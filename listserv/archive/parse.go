@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 )
@@ -52,21 +50,7 @@ func entity(raw []byte) (*message.Entity, error) {
 	if err != nil {
 		return nil, err
 	}
-	var mimeFields mailhdr.Header
-	for _, f := range h {
-		if n := strings.ToLower(f.Name); strings.HasPrefix(n, "content-") || n == "mime-version" {
-			mimeFields = append(mimeFields, f)
-		}
-	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(mimeFields.Bytes(), '\r', '\n'))))
-	if err != nil {
-		th = textproto.Header{}
-	}
-	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
-	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-		return nil, err
-	}
-	return e, nil
+	return mailhdr.Entity(h, body)
 }
 
 // ReadBody walks raw's MIME tree.

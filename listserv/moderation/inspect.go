@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode legacy charsets in text parts
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 )
@@ -69,20 +67,8 @@ var errEnough = errors.New("enough")
 
 func inspect(h mailhdr.Header, body []byte, textLimit int, textOnly bool) *Inspection {
 	in := &Inspection{textOnly: textOnly}
-	// textproto refuses a whole header for one odd field name, so give it
-	// only the fields MIME needs.
-	var mime mailhdr.Header
-	for _, f := range h {
-		if n := strings.ToLower(f.Name); strings.HasPrefix(n, "content-") || n == "mime-version" {
-			mime = append(mime, f)
-		}
-	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(mime.Bytes(), '\r', '\n'))))
+	e, err := mailhdr.Entity(h, body)
 	if err != nil {
-		th = textproto.Header{}
-	}
-	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
-	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 		in.Err = err
 		return in
 	}

@@ -1,15 +1,12 @@
 package newsletter
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"strings"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode legacy charsets in text parts
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/demnet-uk/listserv/listserv/mailhdr"
 )
@@ -29,18 +26,8 @@ type mailParts struct {
 
 // readParts walks a message's MIME tree for its text and calendar.
 func readParts(h mailhdr.Header, body []byte) (*mailParts, error) {
-	var mime mailhdr.Header
-	for _, f := range h {
-		if n := strings.ToLower(f.Name); strings.HasPrefix(n, "content-") || n == "mime-version" {
-			mime = append(mime, f)
-		}
-	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(mime.Bytes(), '\r', '\n'))))
+	e, err := mailhdr.Entity(h, body)
 	if err != nil {
-		th = textproto.Header{}
-	}
-	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
-	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 		return nil, err
 	}
 	out := &mailParts{}
