@@ -37,11 +37,15 @@ type node struct {
 	waitErr error
 }
 
-// serveArgs are the flags every node runs with.
+// serveArgs are the flags every node runs with. Every delay is
+// compressed to the harness's scale (a 2 s lease, 200 ms retries and
+// domain pauses), so a round's deadline measures safety, not waiting: the
+// refuse fault's 421s pause the test domain as a real throttle would.
 func serveArgs(o nodeOpts, smtpAddr, httpAddr string) []string {
 	args := []string{"serve", "--db", o.db, "--data", o.dir, "--smtp", smtpAddr, "--http", httpAddr,
 		"--imap", "off", "--lmtp", "off", "--relay", o.relay, "--hostname", o.name,
-		"--lease", "2s", "--workers", "4", "--chunk-size", "50", "--log-level", "warn", "--retry-base", "200ms"}
+		"--lease", "2s", "--workers", "4", "--chunk-size", "50", "--log-level", "warn", "--retry-base", "200ms",
+		"--domain-pause", "200ms"}
 	return append(args, o.extra...)
 }
 

@@ -29,7 +29,7 @@ func domainLimitFlags(f *flagSet) func(*delivery.Config) error {
 	}
 	f.Var(dl, "domain-limit", "per recipient domain: DOMAIN=conns:N,rate:N/s (or /m, /h; 0 = no bound; DOMAIN \"default\" for all others); repeatable. Built in: "+
 		delivery.DefaultDomainLimits().String()+" ($LISTSERV_DOMAIN_LIMITS, separated by ;)")
-	pause := f.str("domain-pause", "LISTSERV_DOMAIN_PAUSE", "1m", "how long a domain that answered 421/450/451/452 is left alone (doubles per deferral, up to 30 times as long)")
+	pause := f.str("domain-pause", "LISTSERV_DOMAIN_PAUSE", "1m", "how long a domain that says it throttles us (421, a 4.7.x code, 452 4.3.1) is left alone (doubles per deferral, up to 30 times as long)")
 	return func(cfg *delivery.Config) error {
 		for _, s := range dl.specs {
 			if err := cfg.Domains.Set(s); err != nil {
