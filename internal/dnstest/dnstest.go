@@ -5,6 +5,7 @@ package dnstest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -35,13 +36,8 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	z := &Zone{TXT: map[string][]string{}, MX: map[string][]*net.MX{}, A: map[string][]string{},
 		PTR: map[string][]string{}, Fail: map[string]bool{}, asks: map[string]int{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listenPair()
 	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
 		t.Fatal(err)
 	}
 	udp := &dns.Server{PacketConn: pc, Handler: z}
@@ -194,4 +190,23 @@ func (s *Server) SetFail(name string) {
 	s.Zone.mu.Lock()
 	defer s.Zone.mu.Unlock()
 	s.Zone.Fail[key(name)] = true
+}
+
+// listenPair binds UDP and TCP on one loopback port. The free UDP port the
+// kernel picks may be taken for TCP by another test's socket, so a few
+// ports are tried.
+func listenPair() (net.PacketConn, net.Listener, error) {
+	var err error
+	for range 20 {
+		var pc net.PacketConn
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			return nil, nil, err
+		}
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+	}
+	return nil, nil, fmt.Errorf("no loopback port free for both UDP and TCP: %w", err)
 }
