@@ -59,4 +59,3 @@ func TestPostgresSearchSpans(t *testing.T) {
 		}
 	}
 }
-
