@@ -59,3 +59,4 @@ func TestPostgresSearchSpans(t *testing.T) {
 		}
 	}
 }
+
