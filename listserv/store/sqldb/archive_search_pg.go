@@ -36,20 +36,14 @@ const spanMatchPG = `SELECT message_id FROM archive_search
 // searchWindowPG returns the ids of the list's newest searchWindow
 // matches of the tsquery, newest first.
 func (db *DB) searchWindowPG(ctx context.Context, listID int64, tsq string) ([]int64, error) {
-	return db.searchSpans(ctx, listID, tsq, searchWindow, spanFirst)
-}
-
-// searchSpans returns the ids of the list's newest window matches,
-// reading spans of first, first*spanGrowth, ... posts.
-func (db *DB) searchSpans(ctx context.Context, listID int64, tsq string, window, first int) ([]int64, error) {
-	ids := make([]int64, 0, window)
+	ids := make([]int64, 0, searchWindow)
 	hi := int64(math.MaxInt64)
-	for span := first; len(ids) < window; span *= spanGrowth {
+	for span := spanFirst; len(ids) < searchWindow; span *= spanGrowth {
 		var lo int64
 		if err := db.d.queryRow(ctx, spanStartPG, listID, hi, span).Scan(&lo); err != nil {
 			return nil, wrap("search archive (span)", err)
 		}
-		rs, err := db.d.query(ctx, spanMatchPG, pgx.QueryExecModeExec, listID, tsq, lo, hi, window-len(ids))
+		rs, err := db.d.query(ctx, spanMatchPG, pgx.QueryExecModeExec, listID, tsq, lo, hi, searchWindow-len(ids))
 		if err != nil {
 			return nil, wrap("search archive (window)", err)
 		}
