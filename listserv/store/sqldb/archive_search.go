@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
@@ -34,11 +36,7 @@ func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQu
 	}
 	args := []any{listID, match, after.Rank, after.ID, limit, searchWindow}
 	if db.d.name() == "postgres" {
-		ids, err := db.searchWindowPG(ctx, listID, match)
-		if err != nil || len(ids) == 0 {
-			return nil, err
-		}
-		args[5] = ids
+		args = append([]any{pgx.QueryExecModeExec}, args...)
 	}
 	rs, err := db.d.query(ctx, sql, args...)
 	if err != nil {
@@ -82,6 +80,21 @@ const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
 	WHERE archive_search MATCH $2 ORDER BY rowid DESC LIMIT $6
 	) s CROSS JOIN messages m ON m.id = s.id
 	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
+	ORDER BY s.r, s.id LIMIT $5`
+
+// On PostgreSQL the planner picks the GIN index (rarer words) or a
+// backward scan of the primary key that stops at the window (frequent
+// ones): that choice needs the query's own plan, so it runs unprepared
+// (pgx.QueryExecModeExec; a cached generic plan cannot tell the words
+// apart). The window is sorted as ids alone; ts_rank then reads the
+// documents of the window only.
+const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
+	SELECT w.id, -ts_rank(d.doc, to_tsquery('english', $2))::float8 AS r FROM (
+		SELECT a.message_id AS id FROM archive_search a
+		WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6
+	) w JOIN archive_search d ON d.message_id = w.id
+	) s JOIN messages m ON m.id = s.id
+	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
 	ORDER BY s.r, s.id LIMIT $5`
 
 // SearchArchiveAll returns every match in post id order.
