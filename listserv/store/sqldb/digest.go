@@ -92,8 +92,12 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 			append([]any{owner, until}, args...)...); err != nil {
 			return err
 		}
+		// Every claimed member has a digest row, so the key is given for
+		// both tables: with it only on members, PostgreSQL hash-joined a
+		// scan of all of digest_members for each batch.
 		sel, _ := idList(db.ph(), ids, 0)
-		rs, err := q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
+		sel2, _ := idList(db.ph(), ids, len(ids))
+		rs, err := q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`) AND d.member_id IN (`+sel2+`)`, append(args, args...)...)
 		if err != nil {
 			return err
 		}
