@@ -93,7 +93,17 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 			return err
 		}
 		sel, _ := idList(db.ph(), ids, 0)
-		rs, err := q.query(ctx, digestSelect+`WHERE m.id IN (`+sel+`)`, args...)
+		where := `WHERE m.id IN (` + sel + `)`
+		if db.d.name() == "postgres" {
+			// Every claimed member has a digest row, so the key is given
+			// for both tables: with it only on members, PostgreSQL
+			// hash-joined a scan of all of digest_members for each batch.
+			// (SQLite walks the members' keys and looks d up by key.)
+			sel2, _ := idList(db.ph(), ids, len(ids))
+			where += ` AND d.member_id IN (` + sel2 + `)`
+			args = append(args, args...)
+		}
+		rs, err := q.query(ctx, digestSelect+where, args...)
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,9 @@ func (db *DB) AddMembers(ctx context.Context, listID int64, ms []store.NewMember
 		added = n
 		return err
 	})
+	if err == nil {
+		err = db.analyzeAfterImport(ctx, added)
+	}
 	return added, len(ms) - added, wrap("add members", err)
 }
 
