@@ -156,13 +156,6 @@ func (w *worker) copyTo(ctx context.Context, it *prepItem, m, next *store.Member
 	} else if pre != nil {
 		cp.Head = append(pre, cp.Head...)
 	}
-	if e.Sign != nil {
-		pre, err := e.Sign(ctx, it.list, cp.Head, cp.Body)
-		if err != nil {
-			return &SendError{Code: 451, Enhanced: "4.3.0", Text: "signing failed: " + err.Error()}
-		}
-		cp.Head = append(pre, cp.Head...)
-	}
 	if next != nil {
 		cp.NextFrom, cp.NextTo = w.verpFrom(it, next), next.Address
 	}

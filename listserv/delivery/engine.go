@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/metrics"
-	"github.com/demnet-uk/listserv/listserv/store"
 	"github.com/demnet-uk/listserv/listserv/token"
 )
 
@@ -43,11 +42,6 @@ func DefaultConfig() Config {
 		Domains: DefaultDomainLimits(), DomainPause: time.Minute, DomainPauseMax: 30 * time.Minute, DomainWait: 2 * time.Second}
 }
 
-// Signer may add fields (DKIM-Signature) to a finished copy; it runs after
-// every list rewrite, on every node. The body is the same for every copy
-// of a post, so a signer can cache its hash. Nil means unsigned.
-type Signer func(ctx context.Context, list *store.List, head, body []byte) (prepend []byte, err error)
-
 // Engine sends everything queued.
 type Engine struct {
 	st     Store
@@ -65,7 +59,6 @@ type Engine struct {
 	bodies   *bodyCache
 	limit    *limiter
 	gates    *gates // per recipient domain; nil when capturing
-	Sign     Signer
 	// PostSigner signs every copy and queued mail (DKIM); nil: unsigned.
 	PostSigner PostSigner
 	// Metrics counts copies delivered, deferred and failed; nil counts
