@@ -47,14 +47,14 @@ func (e *Engine) Preview(ctx context.Context, l *store.List, address, format str
 	if err != nil {
 		return nil, err
 	}
-	ms, err := e.mails(li, d, msgs, e.Now())
+	ps, err := e.parts(li, d, msgs, e.Now())
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	for _, m := range ms {
-		b.Write(m.Raw)
-		b.Write(m.Shared)
+	for i := range ps {
+		e.copyOf(li.l, d.MemberID, &ps[i]).AppendHead(&b, e.tokens)
+		b.Write(ps[i].Shared)
 	}
 	return b.Bytes(), nil
 }

@@ -1,10 +1,8 @@
 package digest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/demnet-uk/listserv/listserv/delivery"
@@ -86,7 +84,7 @@ func (e *Engine) plan(ctx context.Context, b *batch, d *store.DigestState, now t
 	if err != nil {
 		return nil, err
 	}
-	out.Mail, err = e.mails(li, d, msgs, now)
+	out.Parts, err = e.parts(li, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -94,29 +92,27 @@ func (e *Engine) plan(ctx context.Context, b *batch, d *store.DigestState, now t
 	return c, nil
 }
 
-// mails renders (or takes from the engine's cache) each part and adds
-// the member's own header fields: each mail's Raw is its Message-ID and
-// List-Unsubscribe fields, and Shared is the part's rendering, stored
-// once for every member who shares it (the VERP sender is the
-// envelope's).
-func (e *Engine) mails(li *listInfo, d *store.DigestState, msgs []*store.Message, now time.Time) ([]*store.QueuedMail, error) {
+// parts renders (or takes from the engine's cache) the member's digest
+// parts. Each part's Shared is its rendering, one slice for every member
+// who shares it, so the store queues it once for all of them (a digest
+// job); each copy's own fields are made at send time (DigestCopy).
+func (e *Engine) parts(li *listInfo, d *store.DigestState, msgs []*store.Message, now time.Time) ([]store.DigestPart, error) {
 	rs, err := e.render(li, d, msgs, now)
 	if err != nil {
 		return nil, err
 	}
-	l := li.l
-	from := delivery.VERPSender(l, e.tokens, d.MemberID, msgs[len(msgs)-1].ID)
-	unsub := e.tokens.Unsubscribe(d.MemberID)
-	out := make([]*store.QueuedMail, 0, len(rs))
+	out := make([]store.DigestPart, len(rs))
 	for i, r := range rs {
-		var b bytes.Buffer
-		b.Grow(384)
-		fmt.Fprintf(&b, "Message-ID: <digest.%s.%s-%s.%d@%s>\r\n", strconv.FormatInt(d.MemberID, 36),
-			strconv.FormatInt(msgs[0].UID, 36), strconv.FormatInt(msgs[len(msgs)-1].UID, 36), i+1, l.Domain())
-		delivery.AppendUnsubscribe(&b, l, e.cfg.BaseURL, unsub)
-		out = append(out, &store.QueuedMail{From: from, To: d.Member.Address, Raw: b.Bytes(), Shared: r.shared})
+		out[i] = store.DigestPart{Shared: r.shared, Part: i + 1, FirstUID: msgs[0].UID,
+			LastUID: msgs[len(msgs)-1].UID, LastMsgID: msgs[len(msgs)-1].ID}
 	}
 	return out, nil
+}
+
+// copyOf is one member's copy of a part.
+func (e *Engine) copyOf(l *store.List, memberID int64, p *store.DigestPart) *delivery.DigestCopy {
+	return &delivery.DigestCopy{List: l, BaseURL: e.cfg.BaseURL, MemberID: memberID, FirstUID: p.FirstUID,
+		LastUID: p.LastUID, LastMsgID: p.LastMsgID, Part: p.Part}
 }
 
 // render returns the rendered parts for these posts, shared by every

@@ -30,6 +30,11 @@ type fanoutResult struct {
 // measureFanout sends one post to the big list and waits until the sink has
 // n more copies. The clock starts when the post is accepted (250).
 func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, timeout time.Duration, progress io.Writer) (fanoutResult, error) {
+	return measureFanoutSized(ctx, srv, sink, n, postSize, timeout, progress)
+}
+
+// measureFanoutSized is measureFanout with a post of about size bytes.
+func measureFanoutSized(ctx context.Context, srv *server, sink relaySink, n, size int, timeout time.Duration, progress io.Writer) (fanoutResult, error) {
 	var r fanoutResult
 	base := sink.Count()
 	before, err := procStatusKB(srv.pid, "VmRSS")
@@ -37,7 +42,7 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 		return r, err
 	}
 	r.RSSBeforeMB = mb(before)
-	cpu0, err := takeCPU(srv.pid, sink.PID())
+	cpu0, err := takeCPU(srv, sink.PID())
 	if err != nil {
 		return r, err
 	}
@@ -52,8 +57,8 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 		return err
 	}
 
-	msg := post(memberAddr(1), benchList, "Consultation reply: please read before Friday",
-		fmt.Sprintf("fanout.%d@bench.example.net", time.Now().UnixNano()), time.Now())
+	msg := postSized(memberAddr(1), benchList, "Consultation reply: please read before Friday",
+		fmt.Sprintf("fanout.%d@bench.example.net", time.Now().UnixNano()), time.Now(), size)
 	start, err := sendOne(srv.smtpAddr, memberAddr(1), benchList, msg)
 	if err != nil {
 		_ = stopSampler()
@@ -68,7 +73,7 @@ func measureFanout(ctx context.Context, srv *server, sink relaySink, n int, time
 	if serr != nil {
 		return r, serr
 	}
-	cpu1, err := takeCPU(srv.pid, sink.PID())
+	cpu1, err := takeCPU(srv, sink.PID())
 	if err != nil {
 		return r, err
 	}

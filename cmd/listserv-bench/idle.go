@@ -24,7 +24,7 @@ func measureIdle(ctx context.Context, srv *server, sink relaySink, dur time.Dura
 	if !sleepCtx(ctx, idleSettle) {
 		return nil, ctx.Err()
 	}
-	cpu0, err := takeCPU(srv.pid, sink.PID())
+	cpu0, err := takeCPU(srv, sink.PID())
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func measureIdle(ctx context.Context, srv *server, sink relaySink, dur time.Dura
 	if !sleepCtx(ctx, dur) {
 		return nil, ctx.Err()
 	}
-	cpu1, err := takeCPU(srv.pid, sink.PID())
+	cpu1, err := takeCPU(srv, sink.PID())
 	if err != nil {
 		return nil, err
 	}

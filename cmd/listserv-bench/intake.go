@@ -120,7 +120,7 @@ func measureIntake(ctx context.Context, srv *server, sink relaySink, clients int
 		}
 		cs[k] = ic
 	}
-	cpu0, err := takeCPU(srv.pid, sink.PID())
+	cpu0, err := takeCPU(srv, sink.PID())
 	if err != nil {
 		return r, err
 	}
@@ -140,7 +140,7 @@ func measureIntake(ctx context.Context, srv *server, sink relaySink, clients int
 	case <-ctx.Done():
 	}
 	r.Copies = sink.Count() - sink0
-	cpu1, cerr := takeCPU(srv.pid, sink.PID())
+	cpu1, cerr := takeCPU(srv, sink.PID())
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return r, err

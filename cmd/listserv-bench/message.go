@@ -50,6 +50,11 @@ citizens assemblies participatory budgeting and how residents hear about meeting
 // post builds a realistic plain-text post of about postSize bytes with CRLF
 // line endings.
 func post(from, to, subject, msgID string, date time.Time) []byte {
+	return postSized(from, to, subject, msgID, date, postSize)
+}
+
+// postSized is post of about size bytes.
+func postSized(from, to, subject, msgID string, date time.Time, size int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: Bench Poster <%s>\r\n", from)
 	fmt.Fprintf(&b, "To: <%s>\r\n", to)
@@ -62,7 +67,7 @@ func post(from, to, subject, msgID string, date time.Time) []byte {
 	b.WriteString("Hello all,\r\n\r\n")
 	const trailer = "\r\n\r\n-- \r\nBench Poster\r\n"
 	line, w := 0, 0
-	for b.Len()+len(trailer) < postSize {
+	for b.Len()+len(trailer) < size {
 		word := bodyWords[w%len(bodyWords)]
 		w++
 		if line+len(word)+1 > 72 {

@@ -52,7 +52,7 @@ func measureSMTPSource(ctx context.Context, sink relaySink, count int, log io.Wr
 	base := sink.Count()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cpu0, err := takeCPU(0, sink.PID())
+	cpu0, err := takeCPU(nil, sink.PID())
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func measureSMTPSource(ctx context.Context, sink relaySink, count int, log io.Wr
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", r.Command, err, bytes.TrimSpace(out))
 	}
-	cpu1, err := takeCPU(0, sink.PID())
+	cpu1, err := takeCPU(nil, sink.PID())
 	if err != nil {
 		return nil, err
 	}

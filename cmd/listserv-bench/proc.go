@@ -157,11 +157,12 @@ type cpuSnapshot struct {
 
 // takeCPU reads the CPU used so far; serverPID and sinkPID are 0 when
 // there is no such process (an in-process sink).
-func takeCPU(serverPID, sinkPID int) (cpuSnapshot, error) {
-	s := cpuSnapshot{postgres: postgresCPU()}
+func takeCPU(srv *server, sinkPID int) (cpuSnapshot, error) {
+	var s cpuSnapshot
 	var err error
-	if serverPID != 0 {
-		if s.server, err = procCPUSeconds(serverPID); err != nil {
+	if srv != nil {
+		s.postgres = postgresCPU(srv.pgDatabase)
+		if s.server, err = procCPUSeconds(srv.pid); err != nil {
 			return s, err
 		}
 	}
@@ -177,10 +178,15 @@ func takeCPU(serverPID, sinkPID int) (cpuSnapshot, error) {
 	return s, err
 }
 
-// postgresCPU returns the CPU seconds of every process named "postgres"
-// (the PostgreSQL server and its backends, of every database), by pid.
-func postgresCPU() map[int]float64 {
+// postgresCPU returns the CPU seconds of the PostgreSQL processes that
+// work for database db, by pid: its client backends and the server's
+// own background processes (WAL writer, checkpointer), not other
+// databases' backends (other work on the machine). None when db is "".
+func postgresCPU(db string) map[int]float64 {
 	out := map[int]float64{}
+	if db == "" {
+		return out
+	}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -191,11 +197,25 @@ func postgresCPU() map[int]float64 {
 		if err != nil || strings.TrimSpace(string(b)) != "postgres" {
 			continue
 		}
+		if cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err != nil || !pgServes(string(cmd), db) {
+			continue
+		}
 		if cpu, err := procCPUSeconds(pid); err == nil {
 			out[pid] = cpu
 		}
 	}
 	return out
+}
+
+// pgServes reports whether a postgres process whose title is cmd works
+// for db: a client backend's title is "postgres: CLUSTER: USER DB
+// HOST(PORT) STATE", a background process's "postgres: CLUSTER: NAME".
+func pgServes(cmd, db string) bool {
+	f := strings.Fields(strings.TrimRight(cmd, "\x00"))
+	if len(f) >= 5 && (strings.Contains(f[4], "(") || f[4] == "[local]") {
+		return f[3] == db
+	}
+	return true
 }
 
 // cpuUse is what each used between two snapshots. Postgres is every

@@ -193,9 +193,16 @@ func printReport(w io.Writer, rep *report) {
 			}
 		}
 		if d := r.Digest; d != nil {
-			fmt.Fprintf(w, "%s, %d members: digests: %d copies in %.2f s (digest send --now queued them in %.2f s), one post\n",
-				r.Store, r.Members, d.Copies, d.Seconds, d.QueueSeconds)
+			fmt.Fprintf(w, "%s, %d members: digests: %d copies of %d bytes in %.2f s (digest send --now queued them in %.2f s; the first reached the sink after %.2f s), one post\n",
+				r.Store, r.Members, d.Copies, d.Bytes, d.Seconds, d.QueueSeconds, d.FirstSeconds)
 			busy("digests", d.CPUUse, d.Seconds)
+			if f := d.SameSize; f != nil {
+				cpu, rate := d.costRatio()
+				fmt.Fprintf(w, "%s, %d members: a fan-out of a %d-byte post: %.2f s, %.0f rcpt/s; digests: %.2f× its copies per second, %.2f× its CPU (server %.2f + command %.2f + PostgreSQL %.2f s against server %.2f + PostgreSQL %.2f s)\n",
+					r.Store, r.Members, d.Bytes, f.Seconds, f.RcptPerSec, rate, cpu, d.CPUUse.Server, d.CommandCPU,
+					d.CPUUse.Postgres, f.CPUUse.Server, f.CPUUse.Postgres)
+				busy("same-size fan-out", f.CPUUse, f.Seconds)
+			}
 		}
 		for name, in := range map[string]*intakeResult{"paused": r.IntakePaused, "with delivery": r.IntakeDelivery} {
 			if in != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,6 +68,12 @@ type cli struct {
 }
 
 func (c cli) run(ctx context.Context, args ...string) (string, error) {
+	out, _, err := c.runCPU(ctx, args...)
+	return out, err
+}
+
+// runCPU is run, and the CPU seconds the command used.
+func (c cli) runCPU(ctx context.Context, args ...string) (string, float64, error) {
 	args = append(args, "--data", c.data)
 	if c.db != "" {
 		args = append(args, "--db", c.db)
@@ -75,10 +82,15 @@ func (c cli) run(ctx context.Context, args ...string) (string, error) {
 	cmd.Env = cleanEnv()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("listserv %s: %w: %s", strings.Join(args[:2], " "), err, strings.TrimSpace(out.String()))
+	err := cmd.Run()
+	var cpu float64
+	if ps := cmd.ProcessState; ps != nil {
+		cpu = (ps.UserTime() + ps.SystemTime()).Seconds()
 	}
-	return out.String(), nil
+	if err != nil {
+		return out.String(), cpu, fmt.Errorf("listserv %s: %w: %s", strings.Join(args[:2], " "), err, strings.TrimSpace(out.String()))
+	}
+	return out.String(), cpu, nil
 }
 
 // cleanEnv is our environment without LISTSERV_* variables, so that only
@@ -124,6 +136,9 @@ type server struct {
 	grace    time.Duration // between SIGTERM and SIGKILL
 	done     chan struct{} // closed when the process has exited
 	waitErr  error
+	// pgDatabase is the PostgreSQL database it uses ("" on SQLite): only
+	// that database's backends count as its PostgreSQL CPU.
+	pgDatabase string
 }
 
 func startServer(ctx context.Context, o serverOpts) (*server, error) {
@@ -162,7 +177,7 @@ func startServer(ctx context.Context, o serverOpts) (*server, error) {
 		return nil, fmt.Errorf("start listserv serve: %w", err)
 	}
 	s := &server{cmd: cmd, pid: cmd.Process.Pid, smtpAddr: smtpAddr, httpAddr: httpAddr,
-		logPath: o.logPath, grace: 25 * time.Second, done: make(chan struct{})}
+		logPath: o.logPath, grace: 25 * time.Second, done: make(chan struct{}), pgDatabase: pgDatabase(o.db)}
 	if o.cpuProfile != "" {
 		s.grace = 70 * time.Second // serve's own shutdown limit is a minute; the profile is written at exit
 	}
@@ -249,4 +264,13 @@ func (s *server) logTail() string {
 		b = b[len(b)-2000:]
 	}
 	return "\n--- server log (" + s.logPath + ") ---\n" + strings.TrimSpace(string(b))
+}
+
+// pgDatabase is the database named by a PostgreSQL URL ("" otherwise).
+func pgDatabase(db string) string {
+	u, err := url.Parse(db)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
 }

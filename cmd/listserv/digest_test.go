@@ -46,8 +46,12 @@ func TestDigestCLI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.Mail != 2 {
-				t.Errorf("mail queue holds %d, want 2", q.Mail)
+			// Both members read the same rendering: one digest job for the two.
+			if q.DigestJobs != 1 || q.Mail != 0 {
+				t.Errorf("queue holds %d digest jobs and %d mails, want 1 job", q.DigestJobs, q.Mail)
+			}
+			if j, err := db.ClaimDigestJob(ctx, "check", time.Millisecond); err != nil || len(j.Members) != 2 {
+				t.Errorf("the digest job: %+v, %v; want its 2 members", j, err)
 			}
 			out := c.ok("digest", "preview", "team@example.org", "--format", "plain")
 			for _, want := range []string{"Subject: [Team Talk] Daily digest, ", "(3 messages)", "1. post 0 (e@example.net)", "body 2"} {

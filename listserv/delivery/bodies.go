@@ -19,6 +19,7 @@ type bodyItem struct {
 	once          sync.Once
 	body, stuffed []byte
 	err           error
+	sig           postSig // the body's DKIM signer, begun on first use
 }
 
 const bodyCacheSize = 32

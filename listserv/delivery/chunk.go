@@ -11,8 +11,6 @@ import (
 
 // chunk sends one leased slice of a fan-out. It checkpoints every third of
 // a lease, so a node killed mid-chunk costs at most that many duplicates.
-// Copies whose domain is at its limit right now are sent after the rest
-// of the chunk, so one slow domain does not hold up the others.
 func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	e := w.e
 	if c.Taken {
@@ -29,28 +27,12 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 		e.log.Error("chunk members", "chunk", c.ID, "message", c.MessageID, "err", err)
 		return
 	}
-	cs := &chunkSend{c: c, it: it, members: members, done: make([]bool, len(members)),
+	cs := &chunkSend{c: c, it: it, members: members, done: newProgress(len(members)),
 		res: store.ChunkResult{RetryAt: time.Now().Add(e.backoff(1))}, checkpoint: time.Now()}
 	defer func() { w.until = time.Time{} }()
 	defer w.releasePrepaid()
-	var later []int
-	for i, m := range members {
-		if !w.ready(m.Address) {
-			later = append(later, i)
-			continue
-		}
-		if !w.sendAt(ctx, cs, i, i+1) {
-			return
-		}
-	}
-	for k, i := range later {
-		next := -1
-		if k+1 < len(later) {
-			next = later[k+1]
-		}
-		if !w.sendAt(ctx, cs, i, next) {
-			return
-		}
+	if !w.eachMember(members, func(i, next int) bool { return w.sendAt(ctx, cs, i, next) }) {
+		return
 	}
 	if err := w.flush(ctx); err != nil {
 		e.log.Error("flush copies", "chunk", c.ID, "message", c.MessageID, "err", err)
@@ -61,27 +43,65 @@ func (w *worker) chunk(ctx context.Context, c *store.Chunk) {
 	}
 }
 
+// eachMember calls send for each member, announcing the next one (-1:
+// none); copies whose domain is at its limit right now go after the
+// rest, so one slow domain does not hold up the others. False when send
+// said to stop.
+func (w *worker) eachMember(members []*store.Member, send func(i, next int) bool) bool {
+	var later []int
+	for i, m := range members {
+		if !w.ready(m.Address) {
+			later = append(later, i)
+			continue
+		}
+		if !send(i, i+1) {
+			return false
+		}
+	}
+	for k, i := range later {
+		next := -1
+		if k+1 < len(later) {
+			next = later[k+1]
+		}
+		if !send(i, next) {
+			return false
+		}
+	}
+	return true
+}
+
+// progress is which of a batch's members are handled; the checkpoint is
+// the longest handled prefix (copies sent out of order past it may be
+// sent again after a crash, never lost).
+type progress struct {
+	done   []bool
+	prefix int // members[:prefix] are all done
+}
+
+func newProgress(n int) progress { return progress{done: make([]bool, n)} }
+
+func (p *progress) mark(i int) {
+	p.done[i] = true
+	for p.prefix < len(p.done) && p.done[p.prefix] {
+		p.prefix++
+	}
+}
+
 // chunkSend is one chunk's progress.
 type chunkSend struct {
 	c          *store.Chunk
 	it         *prepItem
 	members    []*store.Member
-	done       []bool
-	prefix     int // members[:prefix] are all done: the checkpoint
+	done       progress
 	res        store.ChunkResult
 	checkpoint time.Time
 }
 
-// markDone records members[i] as handled and moves the checkpoint over
-// the longest handled prefix (copies sent out of order past it may be
-// sent again after a crash, never lost).
+// markDone records members[i] as handled and moves the checkpoint.
 func (cs *chunkSend) markDone(i int) {
-	cs.done[i] = true
-	for cs.prefix < len(cs.members) && cs.done[cs.prefix] {
-		cs.prefix++
-	}
-	if cs.prefix > 0 {
-		cs.c.SentUpto = cs.members[cs.prefix-1].ID
+	cs.done.mark(i)
+	if p := cs.done.prefix; p > 0 {
+		cs.c.SentUpto = cs.members[p-1].ID
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // makes, and the copies captured.
 type countingStore struct {
 	store.Store
-	claims   atomic.Int64 // ClaimChunk + ClaimRetries + ClaimMail
+	claims   atomic.Int64 // ClaimChunk + ClaimRetries + ClaimDigestJob + ClaimMail
 	captured atomic.Int64
 }
 
@@ -34,6 +34,15 @@ func (c *countingStore) ClaimRetries(ctx context.Context, owner string, lease ti
 	c.claims.Add(1)
 	return c.Store.ClaimRetries(ctx, owner, lease, limit)
 }
+
+func (c *countingStore) ClaimDigestJob(ctx context.Context, owner string, lease time.Duration) (*store.DigestJob, error) {
+	c.claims.Add(1)
+	return c.Store.ClaimDigestJob(ctx, owner, lease)
+}
+
+// look is the claim calls of one look for work: chunk, retries, digest
+// job, mail.
+const look = 4
 
 func (c *countingStore) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*store.QueuedMail, error) {
 	c.claims.Add(1)
@@ -57,7 +66,7 @@ func TestIdleWorkersSleepPostgres(t *testing.T) {
 }
 
 // testIdleWorkersSleep: after a wake-up with nothing to do, each idle
-// worker looks once (three claim calls) and then sleeps until the next
+// worker looks once (four claim calls) and then sleeps until the next
 // wake-up or poll; the poll here is an hour, so any further call is a spin.
 // The positive control: a wake-up with a post queued delivers it at once.
 func testIdleWorkersSleep(t *testing.T, dbURL string) {
@@ -65,8 +74,8 @@ func testIdleWorkersSleep(t *testing.T, dbURL string) {
 	st, e := startEngine(t, dbURL, delivery.Config{Node: "n1", Workers: workers, Poll: time.Hour})
 
 	// Every worker looks once at start: wait until they have.
-	waitFor(t, func() bool { return st.claims.Load() >= 3*workers }, "first look of every worker")
-	const bound = 3*workers + 3 // one look per worker per wake-up, and some slack
+	waitFor(t, func() bool { return st.claims.Load() >= look*workers }, "first look of every worker")
+	const bound = look*workers + 3 // one look per worker per wake-up, and some slack
 	for range 3 {
 		before := st.claims.Load()
 		e.Wake()
@@ -90,12 +99,12 @@ func TestPollFindsUnannouncedWork(t *testing.T) {
 	const workers, poll = 4, 100 * time.Millisecond
 	st, _ := startEngine(t, filepath.Join(t.TempDir(), "listserv.db"),
 		delivery.Config{Node: "n1", Workers: workers, Poll: poll})
-	waitFor(t, func() bool { return st.claims.Load() >= 3*workers }, "first look of every worker")
+	waitFor(t, func() bool { return st.claims.Load() >= look*workers }, "first look of every worker")
 	before, start := st.claims.Load(), time.Now()
 	time.Sleep(10 * poll)
 	polls := int64(time.Since(start)/poll) + 1
-	if n := st.claims.Load() - before; n > 3*polls {
-		t.Errorf("idle for %d polls: %d claim calls, want at most %d (one look per poll)", polls, n, 3*polls)
+	if n := st.claims.Load() - before; n > look*polls {
+		t.Errorf("idle for %d polls: %d claim calls, want at most %d (one look per poll)", polls, n, look*polls)
 	}
 	queuePost(t, st.Store, "quiet@example.org", 3)
 	waitFor(t, func() bool { return st.captured.Load() == 3 }, "3 copies found by the poll")

@@ -61,8 +61,7 @@ func skipAll(res []store.MailResult, ms []*store.QueuedMail) []store.MailResult 
 
 // mailCopy is a queued mail as a copy: the whole message, or its own
 // header fields before a shared body; DKIM-signed when its From domain
-// has a key (a shared body is then hashed per copy: the signature covers
-// the whole message).
+// has a key (a shared body is hashed once, as a post is).
 func (w *worker) mailCopy(ctx context.Context, q *store.QueuedMail) (*Copy, error) {
 	if q.SharedID == 0 {
 		sig, err := w.e.signMail(ctx, q.Raw)
@@ -76,12 +75,11 @@ func (w *worker) mailCopy(ctx context.Context, q *store.QueuedMail) (*Copy, erro
 		return nil, err
 	}
 	head := q.Raw
-	if w.e.PostSigner != nil {
-		whole := make([]byte, 0, len(q.Raw)+len(b.body))
-		sig, err := w.e.signMail(ctx, append(append(whole, q.Raw...), b.body...))
-		if err != nil {
-			return nil, fmt.Errorf("dkim sign: %w", err)
-		}
+	sig, err := w.e.signShared(ctx, b, q.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("dkim sign: %w", err)
+	}
+	if sig != nil {
 		head = append(sig[:len(sig):len(sig)], q.Raw...)
 	}
 	return &Copy{Head: head, Body: b.body, Stuffed: b.stuffed}, nil

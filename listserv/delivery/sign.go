@@ -18,9 +18,12 @@ type PostSigner interface {
 	// perMember the names of the fields each copy brings. Nil, nil: the
 	// list's domain has no key and copies go unsigned.
 	BeginPost(ctx context.Context, l *store.List, shared, body []byte, perMember []string) (CopySigner, error)
-	// SignMail signs a whole message the server sends itself (notices,
-	// digests) by the key of its From domain; nil when there is none.
+	// SignMail signs a whole message the server sends itself (notices)
+	// by the key of its From domain; nil when there is none.
 	SignMail(ctx context.Context, raw []byte) ([]byte, error)
+	// BeginShared is BeginPost for a shared body of queued mail or a
+	// digest job (shared fields then body), by its From domain's keys.
+	BeginShared(ctx context.Context, shared, body []byte, perMember []string) (CopySigner, error)
 }
 
 // CopySigner signs the copies of one post.
@@ -66,4 +69,28 @@ func (e *Engine) signMail(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, nil
 	}
 	return e.PostSigner.SignMail(ctx, raw)
+}
+
+// digestFields are the fields each copy of a shared body brings
+// (DigestCopy.AppendHead).
+var digestFields = []string{"Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"}
+
+// signShared returns the signature fields for a copy of a shared body
+// whose own fields are head; the body is hashed once per body, not per
+// copy, and a domain without a key costs one parse per body.
+func (e *Engine) signShared(ctx context.Context, b *bodyItem, head []byte) ([]byte, error) {
+	if e.PostSigner == nil {
+		return nil, nil
+	}
+	b.sig.once.Do(func() {
+		i := bytes.Index(b.body, []byte("\r\n\r\n"))
+		if i < 0 {
+			return // not a message: it goes unsigned
+		}
+		b.sig.s, b.sig.err = e.PostSigner.BeginShared(ctx, b.body[:i+2], b.body[i+4:], digestFields)
+	})
+	if b.sig.err != nil || b.sig.s == nil {
+		return nil, b.sig.err
+	}
+	return b.sig.s.SignCopy(head)
 }

@@ -20,6 +20,7 @@ type Store interface {
 	FinishMail(ctx context.Context, m *store.QueuedMail, f *store.Failure, next time.Time) error
 	MailBody(ctx context.Context, id int64) ([]byte, error)
 	FinishMails(ctx context.Context, rs []store.MailResult) error
+	store.DigestJobs
 
 	GetMessage(ctx context.Context, id int64) (*store.Message, error)
 	GetListByID(ctx context.Context, id int64) (*store.List, error)

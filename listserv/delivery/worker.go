@@ -104,6 +104,12 @@ func (w *worker) step(ctx, send context.Context) bool {
 		w.retries(send, rs)
 		return true
 	}
+	if j, err := e.st.ClaimDigestJob(ctx, w.owner, e.cfg.Lease); err == nil {
+		w.digestJob(send, j)
+		return true
+	} else if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
+		e.log.Error("claim digest job", "err", err)
+	}
 	// Queued mail is claimed a chunk at a time: digests arrive by the
 	// thousand, and each claim and each finish is a transaction (on
 	// SQLite a disk sync).

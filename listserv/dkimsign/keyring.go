@@ -117,5 +117,20 @@ func (r *Keyring) SignMail(ctx context.Context, raw []byte) ([]byte, error) {
 	return SignMessage(keys, raw, r.Now())
 }
 
+// BeginShared implements delivery.PostSigner by the From domain's keys
+// (none, or no From: nil, and the copies go unsigned).
+func (r *Keyring) BeginShared(ctx context.Context, shared, body []byte, perMember []string) (delivery.CopySigner, error) {
+	p, err := mailhdr.Parse(append(append(make([]byte, 0, len(shared)+2), shared...), "\r\n"...))
+	if err != nil || p.From == "" {
+		return nil, nil
+	}
+	_, domain, _ := strings.Cut(p.From, "@")
+	keys, err := r.Keys(ctx, domain)
+	if err != nil || len(keys) == 0 {
+		return nil, err
+	}
+	return NewPost(keys, shared, body, perMember, r.Now())
+}
+
 // SignCopy implements delivery.CopySigner.
 func (p *Post) SignCopy(perMember []byte) ([]byte, error) { return p.Sign(perMember) }

@@ -67,10 +67,10 @@ func (d digestCounting) CommitDigests(ctx context.Context, cs []store.DigestComm
 	}
 	n := 0
 	for _, c := range cs {
-		n += len(c.Outcome.Mail)
+		n += len(c.Outcome.Parts)
 	}
 	for _, i := range lost {
-		n -= len(cs[i].Outcome.Mail)
+		n -= len(cs[i].Outcome.Parts)
 	}
 	d.m.DigestsQueued(n, d.now())
 	return lost, nil

@@ -111,6 +111,9 @@ type DigestOutcome struct {
 	NextDue time.Time // zero: stop (the member left digest mode)
 	Sent    time.Time // when it went out; zero when nothing was sent
 	Mail    []*QueuedMail
+	// Parts are the member's digest parts, queued as digest jobs by
+	// CommitDigests (CommitDigest queues only Mail).
+	Parts []DigestPart
 }
 
 // DigestCommit is one claimed member and what the engine did for them.

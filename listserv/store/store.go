@@ -127,6 +127,7 @@ type Queue interface {
 	ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]*QueuedMail, error)
 	FinishMail(ctx context.Context, m *QueuedMail, f *Failure, next time.Time) error
 	SharedMail
+	DigestJobs
 	ListFailures(ctx context.Context, memberID int64) ([]*Failure, error)
 	// Pending counts queued work: open fan-outs, leased chunks, retries, mail.
 	Pending(ctx context.Context) (QueueStats, error)

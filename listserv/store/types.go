@@ -267,14 +267,16 @@ type QueueStats struct {
 	Chunks      int64
 	Retries     int64
 	Mail        int64
+	DigestJobs  int64 // digest parts waiting for (some of) their members
 	// Oldest waiting item of each kind (zero time when none): an open
-	// fan-out's creation, a retry's first failure, a queued mail's creation.
-	OldestFanout, OldestRetry, OldestMail time.Time
+	// fan-out's creation, a retry's first failure, a queued mail's or
+	// digest part's creation.
+	OldestFanout, OldestRetry, OldestMail, OldestDigest time.Time
 }
 
 // Idle reports whether nothing is waiting to be sent now.
 func (q QueueStats) Idle() bool {
-	return q.OpenFanouts == 0 && q.Chunks == 0 && q.Retries == 0 && q.Mail == 0
+	return q.OpenFanouts == 0 && q.Chunks == 0 && q.Retries == 0 && q.Mail == 0 && q.DigestJobs == 0
 }
 
 // NormalizeAddress lower-cases an address for comparison and uniqueness.

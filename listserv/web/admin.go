@@ -110,7 +110,7 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 
 func oldest(q store.QueueStats) time.Time {
 	var t time.Time
-	for _, o := range []time.Time{q.OldestFanout, q.OldestRetry, q.OldestMail} {
+	for _, o := range []time.Time{q.OldestFanout, q.OldestRetry, q.OldestMail, q.OldestDigest} {
 		if !o.IsZero() && (t.IsZero() || o.Before(t)) {
 			t = o
 		}

@@ -95,6 +95,7 @@ func (c *collector) collectQueue(ch chan<- prometheus.Metric) {
 	gauge(queueDepth, float64(q.Chunks), "chunk")
 	gauge(queueDepth, float64(q.Retries), "retry")
 	gauge(queueDepth, float64(q.Mail), "mail")
+	gauge(queueDepth, float64(q.DigestJobs), "digest")
 	age := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -104,6 +105,7 @@ func (c *collector) collectQueue(ch chan<- prometheus.Metric) {
 	gauge(queueAge, age(q.OldestFanout), "fanout")
 	gauge(queueAge, age(q.OldestRetry), "retry")
 	gauge(queueAge, age(q.OldestMail), "mail")
+	gauge(queueAge, age(q.OldestDigest), "digest")
 }
 
 // unixSeconds is t as Unix time in seconds, 0 for the zero time.

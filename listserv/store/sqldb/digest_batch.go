@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,15 +14,17 @@ import (
 const mailRowsPerInsert = 500
 
 // CommitDigests commits a batch in one transaction: every member's fenced
-// cursor move (one statement per 200 members: on PostgreSQL a statement
-// per member was most of the queuing time, each a round trip), then all
-// the batch's mail in multi-row INSERTs, each shared body stored once. A
-// member whose claim was lost queues nothing and is released.
+// cursor move (a statement per group of members with the same move: on
+// PostgreSQL a statement per member was most of the queuing time, each a
+// round trip), then the batch's digest jobs (a row per shared part) and
+// any mail, each shared body stored once. A member whose claim was lost
+// queues nothing and is released.
 func (db *DB) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int, error) {
 	var lost []int
 	err := db.d.tx(ctx, func(q querier) error {
 		lost = lost[:0]
 		var mails []*store.QueuedMail
+		isLost := map[int]bool{}
 		for start := 0; start < len(cs); start += movesPerStatement {
 			part := cs[start:min(len(cs), start+movesPerStatement)]
 			moved, err := moveDigestCursors(ctx, q, db.ph(), part)
@@ -33,13 +36,24 @@ func (db *DB) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int
 					mails = append(mails, c.Outcome.Mail...)
 					continue
 				}
-				lost = append(lost, start+i)
+				lost, isLost[start+i] = append(lost, start+i), true
 				if err := releaseDigestClaim(ctx, q, c.State); err != nil {
 					return err
 				}
 			}
 		}
-		return insertMails(ctx, q, db.ph(), mails, time.Now())
+		now := time.Now()
+		jobs := digestJobsOf(cs, func(i int) bool { return !isLost[i] })
+		if err := insertDigestJobs(ctx, q, jobs, now); err != nil {
+			return err
+		}
+		if err := insertMails(ctx, q, db.ph(), mails, now); err != nil {
+			return err
+		}
+		if len(jobs) == 0 && len(mails) == 0 {
+			return nil
+		}
+		return db.notifyWork(ctx, q) // other nodes, or serve when `digest send` ran elsewhere
 	})
 	if err != nil {
 		return nil, wrap("commit digests", err)
@@ -47,52 +61,73 @@ func (db *DB) CommitDigests(ctx context.Context, cs []store.DigestCommit) ([]int
 	return lost, nil
 }
 
-// movesPerStatement bounds one batched cursor move (10 parameters a
-// member).
-const movesPerStatement = 200
+// movesPerStatement bounds the members of one cursor move statement.
+const movesPerStatement = idsPerStatement
 
-// moveDigestCursors is moveDigestCursor for many members in one UPDATE
-// ... FROM a VALUES list (both stores have it: SQLite since 3.33), and
+// moveDigestCursors moves a batch's cursors with one UPDATE per group of
+// members whose fence and new state are the same (a digest run's batch
+// is usually one group), each naming its members in an IN list, and
 // returns the members whose fence held. The mode is checked with a
 // correlated lookup by key: as an EXISTS, PostgreSQL hash-joined the
-// whole roster for every batch.
+// whole roster for every batch. A statement per member, or a VALUES list
+// of each member's ten values, was most of a digest run's queuing CPU.
+// The members are found by key: "next_due + 0" keeps PostgreSQL off the
+// due index, where `digest send --now` (every member due at one instant)
+// had each batch walk the whole list's entries.
 func moveDigestCursors(ctx context.Context, q querier, ph func(int) string, cs []store.DigestCommit) (map[int64]bool, error) {
-	var b strings.Builder
-	b.WriteString(`WITH v (cursor_uid, next_due, final_upto, last_sent, member_id, owner, lease_until, claimed_due,
-		claimed_final, mode) AS (VALUES `)
-	types := []string{"BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT"}
-	args := make([]any, 0, len(types)*len(cs))
-	for i, c := range cs {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("(")
-		for j, t := range types {
-			if j > 0 {
-				b.WriteString(",")
+	moved := make(map[int64]bool, len(cs))
+	for _, g := range moveGroups(cs) {
+		for start := 0; start < len(g.ids); start += movesPerStatement {
+			ids := g.ids[start:min(len(g.ids), start+movesPerStatement)]
+			n := len(g.args)
+			var b strings.Builder
+			b.WriteString(`UPDATE digest_members SET cursor_uid = ` + ph(1) + `, next_due = ` + ph(2) + `, final_upto = ` +
+				ph(3) + `, last_sent = ` + ph(4) + `, owner = '', lease_until = 0 WHERE owner = ` + ph(5) +
+				` AND lease_until = ` + ph(6) + ` AND next_due + 0 = ` + ph(7) + ` AND final_upto = ` + ph(8) +
+				` AND (SELECT m.mode FROM members m WHERE m.id = digest_members.member_id) = ` + ph(9) + ` AND member_id IN (`)
+			in, args := idList(ph, ids, n)
+			b.WriteString(in)
+			b.WriteString(`) RETURNING member_id`)
+			rs, err := q.query(ctx, b.String(), append(append([]any{}, g.args...), args...)...)
+			if err != nil {
+				return nil, err
 			}
-			b.WriteString("CAST(" + ph(len(args)+j+1) + " AS " + t + ")")
+			got, err := collect(rs, func(r row) (int64, error) { var id int64; return id, r.Scan(&id) })
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range got {
+				moved[id] = true
+			}
 		}
-		b.WriteString(")")
-		args = append(args, cursorMove(c.State, c.Outcome)...)
 	}
-	b.WriteString(`) UPDATE digest_members SET cursor_uid = v.cursor_uid, next_due = v.next_due, final_upto = v.final_upto,
-		last_sent = v.last_sent, owner = '', lease_until = 0
-		FROM v WHERE digest_members.member_id = v.member_id AND digest_members.owner = v.owner
-		AND digest_members.lease_until = v.lease_until AND digest_members.next_due = v.claimed_due
-		AND digest_members.final_upto = v.claimed_final
-		AND (SELECT m.mode FROM members m WHERE m.id = v.member_id) = v.mode
-		RETURNING digest_members.member_id`)
-	rs, err := q.query(ctx, b.String(), args...)
-	if err != nil {
-		return nil, err
+	return moved, nil
+}
+
+// moveGroup is members with the same cursor move: cursorMove's values
+// without the member id, and the members.
+type moveGroup struct {
+	args []any
+	ids  []int64
+}
+
+func moveGroups(cs []store.DigestCommit) []*moveGroup {
+	by := map[string]*moveGroup{}
+	var out []*moveGroup
+	for _, c := range cs {
+		v := cursorMove(c.State, c.Outcome)
+		// new cursor, next due, final, last sent; owner, lease, claimed due, claimed final, mode
+		args := []any{v[0], v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9]}
+		key := fmt.Sprintf("%v\x00%v\x00%v\x00%v\x00%v\x00%v\x00%v\x00%v\x00%v", args...)
+		g := by[key]
+		if g == nil {
+			g = &moveGroup{args: args}
+			by[key] = g
+			out = append(out, g)
+		}
+		g.ids = append(g.ids, c.State.MemberID)
 	}
-	ids, err := collect(rs, func(r row) (int64, error) { var id int64; return id, r.Scan(&id) })
-	moved := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		moved[id] = true
-	}
-	return moved, err
+	return out
 }
 
 // insertMails queues mails with as few statements as the row bound

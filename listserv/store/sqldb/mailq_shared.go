@@ -128,10 +128,11 @@ func byOwner(ctx context.Context, q querier, ph func(int) string, stmt string, i
 // limits).
 const idsPerStatement = 500
 
-// SweepMailBodies deletes old bodies no queued mail uses.
+// SweepMailBodies deletes old bodies no queued mail or digest job uses.
 func (db *DB) SweepMailBodies(ctx context.Context, before time.Time) (int64, error) {
 	n, err := db.d.exec(ctx, `DELETE FROM mail_bodies WHERE created_at < $1
-		AND NOT EXISTS (SELECT 1 FROM mailq WHERE mailq.body_id = mail_bodies.id)`, before.UnixMilli())
+		AND NOT EXISTS (SELECT 1 FROM mailq WHERE mailq.body_id = mail_bodies.id)
+		AND NOT EXISTS (SELECT 1 FROM digest_jobs j WHERE j.body_id = mail_bodies.id)`, before.UnixMilli())
 	return n, wrap("sweep mail bodies", err)
 }
 

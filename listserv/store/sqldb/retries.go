@@ -133,16 +133,19 @@ func (db *DB) ListFailures(ctx context.Context, memberID int64) ([]*store.Failur
 // Pending counts outstanding work.
 func (db *DB) Pending(ctx context.Context) (store.QueueStats, error) {
 	var s store.QueueStats
-	var of, or, om int64
+	var of, or, om, od int64
 	err := db.d.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM fanouts WHERE state = 'open'),
 		(SELECT COUNT(*) FROM chunks WHERE state = 'claimed'),
 		(SELECT COUNT(*) FROM retries),
 		(SELECT COUNT(*) FROM mailq),
+		(SELECT COUNT(*) FROM digest_jobs),
 		(SELECT COALESCE(MIN(created_at), 0) FROM fanouts WHERE state = 'open'),
 		(SELECT COALESCE(MIN(first_failed), 0) FROM retries),
-		(SELECT COALESCE(MIN(created_at), 0) FROM mailq)`).Scan(&s.OpenFanouts, &s.Chunks, &s.Retries, &s.Mail, &of, &or, &om)
-	s.OldestFanout, s.OldestRetry, s.OldestMail = msTime(of), msTime(or), msTime(om)
+		(SELECT COALESCE(MIN(created_at), 0) FROM mailq),
+		(SELECT COALESCE(MIN(created_at), 0) FROM digest_jobs)`).Scan(&s.OpenFanouts, &s.Chunks, &s.Retries, &s.Mail,
+		&s.DigestJobs, &of, &or, &om, &od)
+	s.OldestFanout, s.OldestRetry, s.OldestMail, s.OldestDigest = msTime(of), msTime(or), msTime(om), msTime(od)
 	return s, wrap("pending", err)
 }
 

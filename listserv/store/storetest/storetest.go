@@ -64,7 +64,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, auditedTests...)
 	tests = append(tests, storeTest{"InboxRetry", testInboxRetry})
 	tests = append(tests, digestTests...)
-	tests = append(tests, storeTest{"MailShared", testMailShared})
+	tests = append(tests, storeTest{"MailShared", testMailShared}, storeTest{"DigestJobs", testDigestJobs},
+		storeTest{"DigestJobMembersByKey", testDigestJobMembersByKey})
 	tests = append(tests, opsTests...)
 	tests = append(tests, bounceTests...)
 	tests = append(tests, archiveTests...)

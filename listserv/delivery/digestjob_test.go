@@ -1,0 +1,136 @@
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/demnet-uk/listserv/internal/smtpsink"
+	"github.com/demnet-uk/listserv/internal/testpg"
+	"github.com/demnet-uk/listserv/listserv/delivery"
+	"github.com/demnet-uk/listserv/listserv/store"
+	"github.com/demnet-uk/listserv/listserv/store/sqldb"
+	"github.com/demnet-uk/listserv/listserv/token"
+)
+
+func TestDigestJobSQLite(t *testing.T) { testDigestJob(t, filepath.Join(t.TempDir(), "listserv.db")) }
+
+func TestDigestJobPostgres(t *testing.T) { testDigestJob(t, testpg.URL(t)) }
+
+// testDigestJob: a digest part queued for five members as one job goes
+// out through a real relay as each member's own fields (DigestCopy) then
+// the shared body, byte for byte, from each member's VERP sender, on one
+// connection; a recipient refused for good is recorded against the
+// member, one refused for now is queued as mail of the same body, and
+// the job is gone.
+func testDigestJob(t *testing.T, dbURL string) {
+	ctx := t.Context()
+	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
+		switch to {
+		case "gone@example.net":
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		case "full@example.net":
+			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "mailbox full"}
+		}
+		return nil
+	}})
+	db, err := sqldb.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tokens := token.New([]byte("secret"))
+	rcpts := []string{"m0@example.net", "gone@example.net", "m1@example.net", "full@example.net", "m2@example.net"}
+	want, from, ids := queueDigestJob(t, db, tokens, rcpts)
+
+	relay, err := delivery.NewRelay(sink.URL(), "lists.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := delivery.New(db, relay, tokens, delivery.Config{Node: "n1", Workers: 1, Poll: time.Hour, BaseURL: "https://lists.example.org"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	e.Wake()
+
+	waitFor(t, func() bool { q, err := db.Pending(ctx); return err == nil && q.DigestJobs == 0 && q.Mail == 1 },
+		"the job sent, and one mail queued for the one refused for now")
+	got := map[string]smtpsink.Message{}
+	for _, m := range sink.Messages() {
+		got[m.To[0]] = m
+	}
+	for _, to := range []string{"m0@example.net", "m1@example.net", "m2@example.net"} {
+		if !bytes.Equal(got[to].Data, want[to]) {
+			t.Errorf("%s got\n%q\nwant\n%q", to, got[to].Data, want[to])
+		}
+		if got[to].From != from[to] {
+			t.Errorf("%s: envelope sender %q, want %q", to, got[to].From, from[to])
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("sink holds copies for %d recipients, want 3", len(got))
+	}
+	if n := sink.Conns(); n != 1 {
+		t.Errorf("%d connections for one job, want 1", n)
+	}
+	fs, err := db.ListFailures(ctx, ids["gone@example.net"])
+	if err != nil || len(fs) != 1 || fs[0].Code != 550 {
+		t.Errorf("gone's failures %+v, %v; want the 550", fs, err)
+	}
+	retry, err := db.ClaimMail(ctx, "check", time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(retry) != 0 {
+		t.Fatalf("the retry was due at once: %+v", retry)
+	}
+}
+
+// queueDigestJob queues one digest part for every recipient through the
+// digest store's commit (one job), and returns each recipient's whole
+// message, envelope sender and member id.
+func queueDigestJob(t *testing.T, db *sqldb.DB, tokens *token.Maker, rcpts []string) (map[string][]byte, map[string]string, map[string]int64) {
+	t.Helper()
+	ctx := t.Context()
+	l := &store.List{Address: "team@lists.example.org", Name: "Team"}
+	if err := db.CreateList(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	var ms []store.NewMember
+	for _, r := range rcpts {
+		ms = append(ms, store.NewMember{Address: r, Mode: store.ModeDigest})
+	}
+	if _, _, err := db.AddMembers(ctx, l.ID, ms); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.ClaimDigests(ctx, "digest", time.Minute, time.Now(), 10)
+	if err != nil || len(cs) != len(rcpts) {
+		t.Fatalf("claimed %d digests (%v), want %d", len(cs), err, len(rcpts))
+	}
+	body := []byte("From: Team <team@lists.example.org>\r\nSubject: [Team] Daily digest\r\n\r\n.a line with a dot\r\nposts\r\n")
+	part := store.DigestPart{Shared: body, Part: 1, FirstUID: 4, LastUID: 9, LastMsgID: 12}
+	want, from, ids := map[string][]byte{}, map[string]string{}, map[string]int64{}
+	batch := make([]store.DigestCommit, len(cs))
+	for i, d := range cs {
+		dc := &delivery.DigestCopy{List: l, BaseURL: "https://lists.example.org", MemberID: d.MemberID, FirstUID: 4,
+			LastUID: 9, LastMsgID: 12, Part: 1}
+		var b bytes.Buffer
+		dc.AppendHead(&b, tokens)
+		want[d.Member.Address] = append(b.Bytes(), body...)
+		from[d.Member.Address], ids[d.Member.Address] = dc.From(tokens), d.MemberID
+		batch[i] = store.DigestCommit{State: d, Outcome: store.DigestOutcome{Cursor: 9, NextDue: time.Now().Add(time.Hour),
+			Sent: time.Now(), Parts: []store.DigestPart{part}}}
+	}
+	if lost, err := db.CommitDigests(ctx, batch); err != nil || len(lost) != 0 {
+		t.Fatalf("commit: lost %v, %v", lost, err)
+	}
+	return want, from, ids
+}
