@@ -10,13 +10,19 @@ import (
 
 // digestSelect joins a digest row with its member, period and person's
 // format; members without a digest row get the defaults.
-const digestSelect = `SELECT m.id, m.list_id, m.address, m.name, m.role, m.mode, m.status, m.bounce_score, m.source, m.created_at,
+const digestSelect = digestCols + `FROM members m LEFT JOIN digest_members d ON d.member_id = m.id ` + digestJoins
+
+// dueSelect is digestSelect for members with a digest row, walked from
+// digest_members (the claim's order is its due index).
+const dueSelect = digestCols + `FROM digest_members d JOIN members m ON m.id = d.member_id ` + digestJoins
+
+const digestCols = `SELECT m.id, m.list_id, m.address, m.name, m.role, m.mode, m.status, m.bounce_score, m.source, m.created_at,
 	COALESCE(d.hour, ld.hour, 7), COALESCE(d.weekday, ld.weekday, 1), COALESCE(d.tz, 'Europe/London'), COALESCE(d.format, ''),
 	COALESCE(d.cursor_uid, 0), COALESCE(d.final_upto, 0), d.next_due, COALESCE(d.last_sent, 0),
 	COALESCE(d.owner, ''), COALESCE(d.lease_until, 0),
-	COALESCE(p.digest, 'daily'), COALESCE(pe.format, 'html')
-	FROM members m LEFT JOIN digest_members d ON d.member_id = m.id
-	LEFT JOIN member_prefs p ON p.member_id = m.id
+	COALESCE(p.digest, 'daily'), COALESCE(pe.format, 'html') `
+
+const digestJoins = `LEFT JOIN member_prefs p ON p.member_id = m.id
 	LEFT JOIN people pe ON pe.address_key = m.address_key
 	LEFT JOIN list_digest ld ON ld.list_id = m.list_id `
 
@@ -82,75 +88,58 @@ func (db *DB) ClaimDigests(ctx context.Context, owner string, lease time.Duratio
 	var out []*store.DigestState
 	until := now.Add(lease).UnixMilli()
 	err := db.d.tx(ctx, func(q querier) error {
-		ids, err := db.dueDigestIDs(ctx, q, now.UnixMilli(), limit)
-		if err != nil || len(ids) == 0 {
+		ds, err := db.dueDigests(ctx, q, now.UnixMilli(), limit)
+		if err != nil || len(ds) == 0 {
 			return err
 		}
-		// Two statements for the whole batch, not two per member.
+		// The walk read every member's state: one more statement for the
+		// batch, the lease.
+		ids := make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i], d.Owner, d.LeaseMS = d.MemberID, owner, until
+		}
 		in, args := idList(db.ph(), ids, 2)
 		if _, err := q.exec(ctx, `UPDATE digest_members SET owner = $1, lease_until = $2 WHERE member_id IN (`+in+`)`,
 			append([]any{owner, until}, args...)...); err != nil {
 			return err
 		}
-		sel, _ := idList(db.ph(), ids, 0)
-		where := `WHERE m.id IN (` + sel + `)`
-		if db.d.name() == "postgres" {
-			// Every claimed member has a digest row, so the key is given
-			// for both tables: with it only on members, PostgreSQL
-			// hash-joined a scan of all of digest_members for each batch.
-			// (SQLite walks the members' keys and looks d up by key.)
-			sel2, _ := idList(db.ph(), ids, len(ids))
-			where += ` AND d.member_id IN (` + sel2 + `)`
-			args = append(args, args...)
-		}
-		rs, err := q.query(ctx, digestSelect+where, args...)
-		if err != nil {
-			return err
-		}
-		byID, err := collect(rs, scanDigest)
-		if err != nil {
-			return err
-		}
-		out = inIDOrder(ids, byID)
+		out = ds
 		return nil
 	})
 	return out, wrap("claim digests", err)
 }
 
-// dueDigestIDs returns up to limit due, unleased, enabled members, oldest
-// due first, locked on PostgreSQL (SKIP LOCKED: other nodes take the
-// next ones). Paused members met on the way lose their due time and the
-// walk starts again (each pass clears at least one, so it ends).
-func (db *DB) dueDigestIDs(ctx context.Context, q querier, now int64, limit int) ([]int64, error) {
+// dueDigests returns up to limit due, unleased, enabled members with
+// their state, oldest due first, locked on PostgreSQL (SKIP LOCKED: other
+// nodes take the next ones). Paused members met on the way lose their
+// due time and the walk starts again (each pass clears at least one, so
+// it ends).
+func (db *DB) dueDigests(ctx context.Context, q querier, now int64, limit int) ([]*store.DigestState, error) {
 	lock := ""
 	if db.d.skipLocked() != "" {
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
-	type due struct {
-		id     int64
-		status string
-	}
 	for {
-		rs, err := q.query(ctx, `SELECT d.member_id, m.status FROM digest_members d JOIN members m ON m.id = d.member_id
-			WHERE d.next_due IS NOT NULL AND d.next_due <= $1 AND d.lease_until < $1
+		rs, err := q.query(ctx, dueSelect+`WHERE d.next_due IS NOT NULL AND d.next_due <= $1 AND d.lease_until < $1
 			ORDER BY d.next_due, d.member_id LIMIT $2`+lock, now, limit)
 		if err != nil {
 			return nil, err
 		}
-		ds, err := collect(rs, func(r row) (due, error) { var d due; return d, r.Scan(&d.id, &d.status) })
+		all, err := collect(rs, scanDigest)
 		if err != nil {
 			return nil, err
 		}
-		var ids, paused []int64
-		for _, d := range ds {
-			if d.status == store.StatusEnabled {
-				ids = append(ids, d.id)
+		var ds []*store.DigestState
+		var paused []int64
+		for _, d := range all {
+			if d.Member.Status == store.StatusEnabled {
+				ds = append(ds, d)
 			} else {
-				paused = append(paused, d.id)
+				paused = append(paused, d.MemberID)
 			}
 		}
 		if len(paused) == 0 {
-			return ids, nil
+			return ds, nil
 		}
 		in, args := idList(db.ph(), paused, 0)
 		if _, err := q.exec(ctx, `UPDATE digest_members SET next_due = NULL, final_upto = 0 WHERE member_id IN (`+in+`)`,

@@ -193,17 +193,3 @@ func (db *DB) ph() func(int) string {
 	return pgPlaceholder
 }
 
-// inIDOrder puts claimed rows back in claim order (oldest due first).
-func inIDOrder(ids []int64, ds []*store.DigestState) []*store.DigestState {
-	by := make(map[int64]*store.DigestState, len(ds))
-	for _, d := range ds {
-		by[d.MemberID] = d
-	}
-	out := make([]*store.DigestState, 0, len(ds))
-	for _, id := range ids {
-		if d := by[id]; d != nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
