@@ -192,4 +192,3 @@ func (db *DB) ph() func(int) string {
 	}
 	return pgPlaceholder
 }
-
