@@ -41,6 +41,7 @@ func (w *worker) digestJob(ctx context.Context, j *store.DigestJob) {
 type jobSend struct {
 	j          *store.DigestJob
 	l          *store.List
+	baseURL    string
 	body       *bodyItem
 	members    []*store.Member
 	done       progress
@@ -61,12 +62,14 @@ func (w *worker) startJob(ctx context.Context, j *store.DigestJob) (*jobSend, er
 	if err != nil {
 		return nil, err
 	}
-	return &jobSend{j: j, l: l, body: b, members: ms, done: newProgress(len(ms)), checkpoint: time.Now()}, nil
+	return &jobSend{j: j, l: l, baseURL: w.e.cfg.BaseURL, body: b, members: ms, done: newProgress(len(ms)),
+		checkpoint: time.Now()}, nil
 }
 
 func (js *jobSend) copyOf(m *store.Member) *DigestCopy {
 	j := js.j
-	return &DigestCopy{List: js.l, MemberID: m.ID, FirstUID: j.FirstUID, LastUID: j.LastUID, LastMsgID: j.LastMsgID, Part: j.Part}
+	return &DigestCopy{List: js.l, BaseURL: js.baseURL, MemberID: m.ID, FirstUID: j.FirstUID, LastUID: j.LastUID,
+		LastMsgID: j.LastMsgID, Part: j.Part}
 }
 
 // jobSendAt sends members[i]'s copy, announcing members[next] (-1:
@@ -82,7 +85,6 @@ func (w *worker) jobSendAt(ctx context.Context, js *jobSend, i, next int) bool {
 	}
 	w.until = js.checkpoint.Add(e.cfg.Lease * 2 / 3)
 	dc := js.copyOf(m)
-	dc.BaseURL = e.cfg.BaseURL
 	w.buf.Reset()
 	dc.AppendHead(&w.buf, e.tokens)
 	head := w.buf.Bytes()
