@@ -2,14 +2,9 @@ package delivery_test
 
 import (
 	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/demnet-uk/listserv/internal/smtpsink"
 	"github.com/demnet-uk/listserv/internal/testpg"
@@ -31,35 +26,17 @@ func TestDigestJobPostgres(t *testing.T) { testDigestJob(t, testpg.URL(t)) }
 // the job is gone.
 func testDigestJob(t *testing.T, dbURL string) {
 	ctx := t.Context()
-	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
-		switch to {
-		case "gone@example.net":
-			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-		case "full@example.net":
-			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "mailbox full"}
-		}
-		return nil
-	}})
+	sink := refusingSink(t)
 	db, err := sqldb.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() }) // after the engine stops (cleanups run last first)
 	tokens := token.New([]byte("secret"))
 	rcpts := []string{"m0@example.net", "gone@example.net", "m1@example.net", "full@example.net", "m2@example.net"}
 	want, from, ids := queueDigestJob(t, db, tokens, rcpts)
 
-	relay, err := delivery.NewRelay(sink.URL(), "lists.example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := delivery.New(db, relay, tokens, delivery.Config{Node: "n1", Workers: 1, Poll: time.Hour, BaseURL: "https://lists.example.org"},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); e.Run(runCtx) }()
-	defer func() { stop(); <-done }()
-	e.Wake()
+	runRelayEngine(t, db, sink, tokens)
 
 	waitFor(t, func() bool { q, err := db.Pending(ctx); return err == nil && q.DigestJobs == 0 && q.Mail == 1 },
 		"the job sent, and one mail queued for the one refused for now")

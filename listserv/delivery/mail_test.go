@@ -33,34 +33,16 @@ func TestSharedMailPostgres(t *testing.T) { testSharedMail(t, testpg.URL(t)) }
 // are gone once sent.
 func testSharedMail(t *testing.T, dbURL string) {
 	ctx := t.Context()
-	sink := smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
-		switch to {
-		case "gone@example.net":
-			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-		case "full@example.net":
-			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "mailbox full"}
-		}
-		return nil
-	}})
+	sink := refusingSink(t)
 	db, err := sqldb.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() }) // after the engine stops (cleanups run last first)
 	rcpts := []string{"m0@example.net", "gone@example.net", "m1@example.net", "full@example.net", "m2@example.net"}
 	want := queueDigests(t, db, rcpts)
 
-	relay, err := delivery.NewRelay(sink.URL(), "lists.example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := delivery.New(db, relay, token.New([]byte("secret")), delivery.Config{Node: "n1", Workers: 1, Poll: time.Hour},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); e.Run(runCtx) }()
-	defer func() { stop(); <-done }()
-	e.Wake()
+	runRelayEngine(t, db, sink, token.New([]byte("secret")))
 
 	waitFor(t, func() bool { q, err := db.Pending(ctx); return err == nil && q.Mail == 1 }, "the queue down to the one refused for now")
 	got := map[string][]byte{}
@@ -122,4 +104,36 @@ func queueDigests(t *testing.T, db *sqldb.DB, rcpts []string) map[string][]byte 
 		t.Fatalf("commit: lost %v, %v", lost, err)
 	}
 	return want
+}
+
+// refusingSink is a real SMTP sink that refuses gone@example.net for
+// good (550 5.1.1) and full@example.net for now (452 4.2.2).
+func refusingSink(t *testing.T) *smtpsink.Sink {
+	t.Helper()
+	return smtpsink.Start(t, smtpsink.Options{Rcpt: func(_, to string) error {
+		switch to {
+		case "gone@example.net":
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		case "full@example.net":
+			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "mailbox full"}
+		}
+		return nil
+	}})
+}
+
+// runRelayEngine runs a one-worker delivery engine over db, relaying to
+// sink, until the test ends, and wakes it.
+func runRelayEngine(t *testing.T, db *sqldb.DB, sink *smtpsink.Sink, tokens *token.Maker) {
+	t.Helper()
+	relay, err := delivery.NewRelay(sink.URL(), "lists.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := delivery.New(db, relay, tokens, delivery.Config{Node: "n1", Workers: 1, Poll: time.Hour,
+		BaseURL: "https://lists.example.org"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	e.Wake()
 }
