@@ -1,0 +1,41 @@
+-- Faster full-text search on PostgreSQL (see listserv/store/sqldb/
+-- archive_search_pg.go): the ranked tsvector stays inline in its row,
+-- and a narrow GIN-indexed table answers which posts hold the words.
+
+-- archive_search again, its documents inline up to a page (PostgreSQL
+-- otherwise moves any row over 2 KB to TOAST, a second lookup per post
+-- checked or ranked). Rebuilt, not altered, so existing rows move back
+-- inline; its GIN index moves to archive_terms.
+CREATE TABLE archive_search_new (
+    message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    list_id    BIGINT NOT NULL,
+    doc        TSVECTOR NOT NULL
+) WITH (toast_tuple_target = 8160);
+INSERT INTO archive_search_new (message_id, list_id, doc)
+    SELECT message_id, list_id, doc FROM archive_search ORDER BY message_id;
+DROP TABLE archive_search;
+ALTER TABLE archive_search_new RENAME TO archive_search;
+ALTER INDEX archive_search_new_pkey RENAME TO archive_search_pkey;
+ALTER TABLE archive_search RENAME CONSTRAINT archive_search_new_message_id_fkey TO archive_search_message_id_fkey;
+-- A list's posts newest first: the walk for frequent words.
+CREATE INDEX archive_search_list ON archive_search (list_id, message_id);
+
+-- The lexemes without positions, for matching only. pad (2,100 spaces,
+-- compressed to about 40 bytes) puts every row over the 2 KB at which
+-- PostgreSQL starts moving values out of line, and toast_tuple_target
+-- then moves words out too: a row is about 100 bytes, so the GIN
+-- bitmap's heap reads stay small. No btree on message_id: an ordered
+-- index would tempt the planner to walk it, de-TOASTing each row; the
+-- hash index serves deletes (the cascade).
+CREATE TABLE archive_terms (
+    message_id BIGINT NOT NULL REFERENCES archive_search(message_id) ON DELETE CASCADE,
+    list_id    BIGINT NOT NULL,
+    words      TSVECTOR NOT NULL,
+    pad        TEXT NOT NULL DEFAULT repeat(' ', 2100)
+) WITH (toast_tuple_target = 128);
+INSERT INTO archive_terms (message_id, list_id, words)
+    SELECT message_id, list_id, strip(doc) FROM archive_search ORDER BY message_id;
+CREATE INDEX archive_terms_words ON archive_terms USING GIN (words);
+CREATE INDEX archive_terms_message ON archive_terms USING HASH (message_id);
+ANALYZE archive_search;
+ANALYZE archive_terms;
