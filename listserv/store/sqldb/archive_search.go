@@ -30,13 +30,17 @@ func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQu
 	var rs rows
 	var err error
 	if db.d.name() == "postgres" {
-		rs, err = db.searchPG(ctx, listID, q, after, limit)
+		rs, err = db.searchPG(ctx, listID, q, after, limit, nil)
 	} else {
 		rs, err = db.d.query(ctx, searchSQLite, listID, ftsQuery(listID, q), after.Rank, after.ID, limit, searchWindow)
 	}
 	if err != nil {
 		return nil, wrap("search archive", err)
 	}
+	return scanHits(rs)
+}
+
+func scanHits(rs rows) ([]*store.ArchiveHit, error) {
 	scan := scanArchivePost(false)
 	return collect(rs, func(r row) (*store.ArchiveHit, error) {
 		h := &store.ArchiveHit{}

@@ -42,16 +42,20 @@ const (
 
 // searchPG runs a ranked search: $1 list, $2 query, $3/$4 cursor, $5
 // limit, $6 window, $7 the candidate query (bitmap only). Unprepared
-// (pgx.QueryExecModeExec) so the plan sees the words.
-func (db *DB) searchPG(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int) (rows, error) {
+// (pgx.QueryExecModeExec) so the plan sees the words. walk, when not
+// nil, chooses the way (tests); nil probes.
+func (db *DB) searchPG(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int, walk *bool) (rows, error) {
 	full := tsQuery(q)
-	walk, err := db.frequentPG(ctx, listID, full)
-	if err != nil {
-		return nil, err
+	if walk == nil {
+		frequent, err := db.frequentPG(ctx, listID, full)
+		if err != nil {
+			return nil, err
+		}
+		walk = &frequent
 	}
 	args := []any{pgx.QueryExecModeExec, listID, full, after.Rank, after.ID, limit, searchWindow}
 	sql := searchWalkPG
-	if !walk {
+	if !*walk {
 		sql = searchBitmapPG
 		args = append(args, tsMatchQuery(q))
 	}
