@@ -39,3 +39,18 @@ CREATE INDEX archive_terms_words ON archive_terms USING GIN (words);
 CREATE INDEX archive_terms_message ON archive_terms USING HASH (message_id);
 ANALYZE archive_search;
 ANALYZE archive_terms;
+
+-- The two ways a search finds its newest matches. The planner costs @@
+-- as a cheap operator, so given the choice it reads and checks every
+-- row of archive_terms (de-TOASTing each) or of archive_search for
+-- words it thinks are frequent or rare; enable_seqscan is off inside
+-- these functions, leaving it the GIN index (archive_matches: every
+-- post holding the query's words) and the list's index newest first
+-- (archive_newest: the newest n matches, ranked).
+CREATE FUNCTION archive_matches(list BIGINT, q TSQUERY) RETURNS SETOF BIGINT
+    LANGUAGE sql STABLE SET enable_seqscan = off
+    AS $$ SELECT message_id FROM archive_terms WHERE list_id = list AND words @@ q $$;
+CREATE FUNCTION archive_newest(list BIGINT, q TSQUERY, n BIGINT) RETURNS TABLE (id BIGINT, r FLOAT8)
+    LANGUAGE sql STABLE SET enable_seqscan = off
+    AS $$ SELECT message_id, -ts_rank(doc, q)::float8 FROM archive_search
+        WHERE list_id = list AND doc @@ q ORDER BY message_id DESC LIMIT n $$;

@@ -30,8 +30,10 @@ import (
 // The planner cannot choose between them (it costs @@ as a cheap
 // operator and picks the walk for words in a few percent of posts, which
 // then reads tens of thousands of rows), so the store counts matches
-// among the list's newest probeRows posts and chooses; the query shapes
-// (LATERAL ... OFFSET 0) keep the planner from reordering them.
+// among the list's newest probeRows posts and chooses. The SQL functions
+// archive_newest and archive_matches (migration 0021) run each way with
+// sequential scans off, and LATERAL ... OFFSET 0 keeps the planner from
+// reordering the joins.
 const (
 	probeRows = 200
 	// walkFrom is how many matches among probeRows make walking the
@@ -41,7 +43,8 @@ const (
 )
 
 // searchPG runs a ranked search: $1 list, $2 query, $3/$4 cursor, $5
-// limit, $6 window, $7 the candidate query (bitmap only). Unprepared
+// limit, $6 window; the bitmap also takes $7 the candidate query and $8
+// whether it is the query itself. Unprepared
 // (pgx.QueryExecModeExec) so the plan sees the words. walk, when not
 // nil, chooses the way (tests); nil probes.
 func (db *DB) searchPG(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int, walk *bool) (rows, error) {
@@ -56,8 +59,9 @@ func (db *DB) searchPG(ctx context.Context, listID int64, q store.ArchiveQuery, 
 	args := []any{pgx.QueryExecModeExec, listID, full, after.Rank, after.ID, limit, searchWindow}
 	sql := searchWalkPG
 	if !*walk {
-		sql = searchBitmapPG
-		args = append(args, tsMatchQuery(q))
+		// When the candidates are exactly the matches (no phrase, field
+		// or -word), archive_search need not check them again.
+		sql, args = searchBitmapPG, append(args, tsMatchQuery(q), matchIsExact(q))
 	}
 	return db.d.query(ctx, sql, args...)
 }
@@ -79,22 +83,19 @@ const searchRankedPG = `) w WHERE w.r > $3::float8 OR (w.r = $3::float8 AND w.id
 	ORDER BY s.r, s.id LIMIT $5`
 
 const searchWalkPG = `SELECT m.*, s.r FROM (SELECT w.id, w.r FROM (
-	SELECT a.message_id AS id, -ts_rank(a.doc, to_tsquery('english', $2))::float8 AS r FROM archive_search a
-	WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6` + searchRankedPG
+	SELECT id, r FROM archive_newest($1, to_tsquery('english', $2), $6)` + searchRankedPG
 
 const searchBitmapPG = `SELECT m.*, s.r FROM (SELECT w.id, w.r FROM (
 	SELECT c.id, a.r FROM (
-		SELECT t.message_id AS id FROM archive_terms t WHERE t.list_id = $1 AND t.words @@ to_tsquery('english', $7)
-		ORDER BY t.message_id DESC) c
+		SELECT id FROM archive_matches($1, to_tsquery('english', $7)) id ORDER BY id DESC) c
 	CROSS JOIN LATERAL (SELECT -ts_rank(a.doc, to_tsquery('english', $2))::float8 AS r FROM archive_search a
-		WHERE a.message_id = c.id AND a.doc @@ to_tsquery('english', $2) OFFSET 0) a
+		WHERE a.message_id = c.id AND ($8::boolean OR a.doc @@ to_tsquery('english', $2)) OFFSET 0) a
 	ORDER BY c.id DESC LIMIT $6` + searchRankedPG
 
 // searchAllPG: $1 list, $2 query, $3 after id, $4 limit, $5 the
 // candidate query; every match in id order (IMAP SEARCH).
 const searchAllPG = `SELECT m.* FROM (
-	SELECT t.message_id AS id FROM archive_terms t WHERE t.list_id = $1 AND t.words @@ to_tsquery('english', $5)
-	AND t.message_id > $3 ORDER BY t.message_id) c
+	SELECT id FROM archive_matches($1, to_tsquery('english', $5)) id WHERE id > $3 ORDER BY id) c
 	CROSS JOIN LATERAL (SELECT 1 FROM archive_search a
 		WHERE a.message_id = c.id AND a.doc @@ to_tsquery('english', $2) OFFSET 0) a
 	CROSS JOIN LATERAL (SELECT ` + archiveColsM + ` FROM messages m WHERE m.id = c.id AND m.uid IS NOT NULL OFFSET 0) m
@@ -103,7 +104,7 @@ const searchAllPG = `SELECT m.* FROM (
 // tsQuery writes q for to_tsquery: words quoted, phrases with <->, a
 // field as a weight label (subject A, author B, body D).
 func tsQuery(q store.ArchiveQuery) string {
-	weight := map[string]string{"subject": "A", "author": "B", "body": "D"}[q.Field]
+	weight := fieldWeight(q.Field)
 	var parts []string
 	for _, t := range q.Terms {
 		if len(t.Words) == 0 {
@@ -150,6 +151,25 @@ func tsMatchQuery(q store.ArchiveQuery) string {
 		}
 	}
 	return strings.Join(ws, " & ")
+}
+
+// matchIsExact reports whether tsMatchQuery(q) matches exactly what
+// tsQuery(q) does: all words anywhere, no phrase and no -word.
+func matchIsExact(q store.ArchiveQuery) bool {
+	if fieldWeight(q.Field) != "" {
+		return false
+	}
+	for _, t := range q.Terms {
+		if len(t.Words) > 1 || t.Not && len(t.Words) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldWeight is the tsvector weight label of a field ("": all fields).
+func fieldWeight(field string) string {
+	return map[string]string{"subject": "A", "author": "B", "body": "D"}[field]
 }
 
 func tsWord(w string) string { return "'" + strings.ReplaceAll(w, "'", "''") + "'" }
