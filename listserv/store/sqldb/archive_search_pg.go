@@ -44,9 +44,9 @@ const (
 
 // searchPG runs a ranked search: $1 list, $2 query, $3/$4 cursor, $5
 // limit, $6 window; the bitmap also takes $7 the candidate query and $8
-// whether it is the query itself. Unprepared
-// (pgx.QueryExecModeExec) so the plan sees the words. walk, when not
-// nil, chooses the way (tests); nil probes.
+// whether it is the query itself. Unprepared (pgx.QueryExecModeExec) so
+// the plan sees the words. walk, when not nil, chooses the way (tests);
+// nil probes.
 func (db *DB) searchPG(ctx context.Context, listID int64, q store.ArchiveQuery, after store.SearchCursor, limit int, walk *bool) (rows, error) {
 	full := tsQuery(q)
 	if walk == nil {
@@ -75,8 +75,8 @@ func (db *DB) frequentPG(ctx context.Context, listID int64, tsq string) (bool, e
 	return n >= walkFrom, err
 }
 
-// searchRankedPG ranks the window w (id, r) and joins each page's posts
-// newest rank first; the LATERAL join keeps the sorted order so the
+// searchRankedPG orders the window w (id, r) best rank first after the
+// cursor and joins the page's posts; the LATERAL join keeps the sorted order so the
 // LIMIT stops after the page, reading only its messages rows.
 const searchRankedPG = `) w WHERE w.r > $3::float8 OR (w.r = $3::float8 AND w.id > $4::bigint) ORDER BY w.r, w.id) s
 	CROSS JOIN LATERAL (SELECT ` + archiveColsM + ` FROM messages m WHERE m.id = s.id AND m.uid IS NOT NULL OFFSET 0) m
