@@ -24,11 +24,9 @@ CREATE INDEX archive_search_list ON archive_search (list_id, message_id);
 -- compressed to about 40 bytes) puts every row over the 2 KB at which
 -- PostgreSQL starts moving values out of line, and toast_tuple_target
 -- then moves words out too: a row is about 100 bytes, so the GIN
--- bitmap's heap reads stay small. No btree on message_id: an ordered
--- index would tempt the planner to walk it, de-TOASTing each row; the
--- hash index serves deletes (the cascade).
+-- bitmap's heap reads stay small.
 CREATE TABLE archive_terms (
-    message_id BIGINT NOT NULL REFERENCES archive_search(message_id) ON DELETE CASCADE,
+    message_id BIGINT PRIMARY KEY REFERENCES archive_search(message_id) ON DELETE CASCADE,
     list_id    BIGINT NOT NULL,
     words      TSVECTOR NOT NULL,
     pad        TEXT NOT NULL DEFAULT repeat(' ', 2100)
@@ -36,7 +34,6 @@ CREATE TABLE archive_terms (
 INSERT INTO archive_terms (message_id, list_id, words)
     SELECT message_id, list_id, strip(doc) FROM archive_search ORDER BY message_id;
 CREATE INDEX archive_terms_words ON archive_terms USING GIN (words);
-CREATE INDEX archive_terms_message ON archive_terms USING HASH (message_id);
 ANALYZE archive_search;
 ANALYZE archive_terms;
 

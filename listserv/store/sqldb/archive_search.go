@@ -83,12 +83,13 @@ func (db *DB) SearchArchiveAll(ctx context.Context, listID int64, q store.Archiv
 	if !hasPositive(q) {
 		return nil, store.ErrBadQuery
 	}
-	args := []any{listID, ftsQuery(listID, q), afterID, limit}
-	sql := searchAllSQLite
+	var rs rows
+	var err error
 	if db.d.name() == "postgres" {
-		sql, args = searchAllPG, []any{listID, tsQuery(q), afterID, limit, tsMatchQuery(q)}
+		rs, err = db.searchAllPG(ctx, listID, q, afterID, limit)
+	} else {
+		rs, err = db.d.query(ctx, searchAllSQLite, listID, ftsQuery(listID, q), afterID, limit)
 	}
-	rs, err := db.d.query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap("search archive (all)", err)
 	}

@@ -92,9 +92,29 @@ const searchBitmapPG = `SELECT m.*, s.r FROM (SELECT w.id, w.r FROM (
 		WHERE a.message_id = c.id AND ($8::boolean OR a.doc @@ to_tsquery('english', $2)) OFFSET 0) a
 	ORDER BY c.id DESC LIMIT $6` + searchRankedPG
 
-// searchAllPG: $1 list, $2 query, $3 after id, $4 limit, $5 the
-// candidate query; every match in id order (IMAP SEARCH).
-const searchAllPG = `SELECT m.* FROM (
+// searchAllPG returns every match in id order (IMAP SEARCH), a page at
+// a time, the same two ways: for a frequent word the walk (oldest first,
+// a page costs its rows), else the bitmap (every candidate each page,
+// but there are few).
+func (db *DB) searchAllPG(ctx context.Context, listID int64, q store.ArchiveQuery, afterID int64, limit int) (rows, error) {
+	full := tsQuery(q)
+	walk, err := db.frequentPG(ctx, listID, full)
+	if err != nil {
+		return nil, err
+	}
+	if walk {
+		return db.d.query(ctx, searchAllWalkPG, listID, full, afterID, limit)
+	}
+	return db.d.query(ctx, searchAllBitmapPG, listID, full, afterID, limit, tsMatchQuery(q))
+}
+
+// $1 list, $2 query, $3 after id, $4 limit; the bitmap also $5 the
+// candidate query.
+const searchAllWalkPG = `SELECT ` + archiveColsM + ` FROM archive_search a JOIN messages m ON m.id = a.message_id
+	WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) AND a.message_id > $3 AND m.uid IS NOT NULL
+	ORDER BY a.message_id LIMIT $4`
+
+const searchAllBitmapPG = `SELECT m.* FROM (
 	SELECT id FROM archive_matches($1, to_tsquery('english', $5)) id WHERE id > $3 ORDER BY id) c
 	CROSS JOIN LATERAL (SELECT 1 FROM archive_search a
 		WHERE a.message_id = c.id AND a.doc @@ to_tsquery('english', $2) OFFSET 0) a

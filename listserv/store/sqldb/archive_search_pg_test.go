@@ -142,6 +142,30 @@ func TestPostgresSearchWays(t *testing.T) {
 			}
 		}
 	}
+	// Every match in id order (IMAP), a page at a time, either way.
+	for q, want := range map[string][]int64{"harvest": f.all, "xylophone": {id(50), id(60)}} {
+		var got []int64
+		for after := int64(0); ; {
+			ps, err := f.db.SearchArchiveAll(ctx, f.listID, store.ArchiveQuery{Terms: []store.SearchTerm{term(q)}}, after, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ps) == 0 {
+				break
+			}
+			for _, p := range ps {
+				got = append(got, p.ID)
+			}
+			after = ps[len(ps)-1].ID
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("SearchArchiveAll(%s) = %v, want %v", q, got, want)
+		}
+	}
+	phrase, err := f.db.SearchArchiveAll(ctx, f.listID, store.ArchiveQuery{Terms: []store.SearchTerm{term("harvest"), term("red", "tomatoes")}}, 0, 10)
+	if err != nil || len(phrase) != 1 || phrase[0].ID != id(40) {
+		t.Errorf(`SearchArchiveAll(harvest "red tomatoes") = %d posts (%v), want only %d`, len(phrase), err, id(40))
+	}
 	// The subject counts most: the one post with harvest in its subject
 	// comes first among 80.
 	hs, err := f.db.SearchArchive(ctx, f.listID, harvest, store.SearchCursor{}, 3)
