@@ -133,9 +133,13 @@ func (db *DB) putSearch(ctx context.Context, q querier, d *store.ArchiveDoc) err
 	}
 	// A post rewritten on erasure lost its entry then (rewriteArchived).
 	if db.d.name() == "postgres" {
-		_, err := q.exec(ctx, `INSERT INTO archive_search (message_id, list_id, doc) VALUES ($1, $2,
+		// archive_terms gets the lexemes without positions (see
+		// archive_search_pg.go); deleting the archive_search row cascades.
+		_, err := q.exec(ctx, `WITH s AS (INSERT INTO archive_search (message_id, list_id, doc) VALUES ($1, $2,
 			setweight(to_tsvector('english', $3), 'A') || setweight(to_tsvector('english', $4), 'B') ||
-			setweight(to_tsvector('english', $5), 'D'))`, d.MessageID, d.ListID, subject, author, body)
+			setweight(to_tsvector('english', $5), 'D')) RETURNING message_id, list_id, doc)
+			INSERT INTO archive_terms (message_id, list_id, words) SELECT message_id, list_id, strip(doc) FROM s`,
+			d.MessageID, d.ListID, subject, author, body)
 		return err
 	}
 	_, err := q.exec(ctx, `INSERT INTO archive_search (rowid, list, subject, author, body) VALUES ($1, $2, $3, $4, $5)`,

@@ -6,14 +6,13 @@ import (
 	"math"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/demnet-uk/listserv/listserv/store"
 )
 
 // Full-text search: FTS5 with bm25 on SQLite, a GIN-indexed tsvector
-// with ts_rank on PostgreSQL. Ranks are normalised so lower is better on
-// both, and pages continue after (rank, id) of the last hit.
+// with ts_rank on PostgreSQL (archive_search_pg.go). Ranks are
+// normalised so lower is better on both, and pages continue after
+// (rank, id) of the last hit.
 
 const archiveColsM = `m.id, m.list_id, COALESCE(m.uid, 0), COALESCE(m.thread_id, 0), m.from_name, m.from_addr, m.subject,
 	m.message_id, m.in_reply_to, m.sent_at, m.received_at, m.size`
@@ -25,23 +24,23 @@ func (db *DB) SearchArchive(ctx context.Context, listID int64, q store.ArchiveQu
 	if !hasPositive(q) {
 		return nil, store.ErrBadQuery
 	}
-	var sql, match string
-	if db.d.name() == "postgres" {
-		sql, match = searchSQLPG, tsQuery(q)
-	} else {
-		sql, match = searchSQLite, ftsQuery(listID, q)
-	}
 	if after.ID == 0 {
 		after.Rank = -math.MaxFloat64
 	}
-	args := []any{listID, match, after.Rank, after.ID, limit, searchWindow}
+	var rs rows
+	var err error
 	if db.d.name() == "postgres" {
-		args = append([]any{pgx.QueryExecModeExec}, args...)
+		rs, err = db.searchPG(ctx, listID, q, after, limit, nil)
+	} else {
+		rs, err = db.d.query(ctx, searchSQLite, listID, ftsQuery(listID, q), after.Rank, after.ID, limit, searchWindow)
 	}
-	rs, err := db.d.query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap("search archive", err)
 	}
+	return scanHits(rs)
+}
+
+func scanHits(rs rows) ([]*store.ArchiveHit, error) {
 	scan := scanArchivePost(false)
 	return collect(rs, func(r row) (*store.ArchiveHit, error) {
 		h := &store.ArchiveHit{}
@@ -59,9 +58,6 @@ type rankRow struct {
 
 func (r rankRow) Scan(dest ...any) error { return r.row.Scan(append(dest, r.rank)...) }
 
-// $1 list, $2 query, $3/$4 cursor, $5 limit. On SQLite the list is in
-// the MATCH expression (list column), so $1 is only checked again on
-// messages.
 // searchWindow is how many of the newest matches a search ranks. Ranking
 // every match of a frequent word costs time in proportion to the archive
 // (bm25 and ts_rank read each matching document); the newest matches are
@@ -82,31 +78,18 @@ const searchSQLite = `SELECT ` + archiveColsM + `, s.r FROM (
 	WHERE m.list_id = $1 AND m.uid IS NOT NULL AND (s.r > $3 OR (s.r = $3 AND s.id > $4))
 	ORDER BY s.r, s.id LIMIT $5`
 
-// On PostgreSQL the planner picks the GIN index (rarer words) or a
-// backward scan of the primary key that stops at the window (frequent
-// ones): that choice needs the query's own plan, so it runs unprepared
-// (pgx.QueryExecModeExec; a cached generic plan cannot tell the words
-// apart). The window is sorted as ids alone; ts_rank then reads the
-// documents of the window only.
-const searchSQLPG = `SELECT ` + archiveColsM + `, s.r FROM (
-	SELECT w.id, -ts_rank(d.doc, to_tsquery('english', $2))::float8 AS r FROM (
-		SELECT a.message_id AS id FROM archive_search a
-		WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) ORDER BY a.message_id DESC LIMIT $6
-	) w JOIN archive_search d ON d.message_id = w.id
-	) s JOIN messages m ON m.id = s.id
-	WHERE m.uid IS NOT NULL AND (s.r > $3::float8 OR (s.r = $3::float8 AND s.id > $4::bigint))
-	ORDER BY s.r, s.id LIMIT $5`
-
 // SearchArchiveAll returns every match in post id order.
 func (db *DB) SearchArchiveAll(ctx context.Context, listID int64, q store.ArchiveQuery, afterID int64, limit int) ([]*store.ArchivePost, error) {
 	if !hasPositive(q) {
 		return nil, store.ErrBadQuery
 	}
-	sql, match := searchAllSQLite, ftsQuery(listID, q)
+	var rs rows
+	var err error
 	if db.d.name() == "postgres" {
-		sql, match = searchAllPG, tsQuery(q)
+		rs, err = db.searchAllPG(ctx, listID, q, afterID, limit)
+	} else {
+		rs, err = db.d.query(ctx, searchAllSQLite, listID, ftsQuery(listID, q), afterID, limit)
 	}
-	rs, err := db.d.query(ctx, sql, listID, match, afterID, limit)
 	if err != nil {
 		return nil, wrap("search archive (all)", err)
 	}
@@ -116,10 +99,6 @@ func (db *DB) SearchArchiveAll(ctx context.Context, listID int64, q store.Archiv
 const searchAllSQLite = `SELECT ` + archiveColsM + ` FROM (
 	SELECT rowid AS id FROM archive_search WHERE archive_search MATCH $2 AND rowid > $3 ORDER BY rowid LIMIT $4
 	) s CROSS JOIN messages m ON m.id = s.id WHERE m.list_id = $1 AND m.uid IS NOT NULL ORDER BY s.id`
-
-const searchAllPG = `SELECT ` + archiveColsM + ` FROM archive_search a JOIN messages m ON m.id = a.message_id
-	WHERE a.list_id = $1 AND a.doc @@ to_tsquery('english', $2) AND a.message_id > $3 AND m.uid IS NOT NULL
-	ORDER BY a.message_id LIMIT $4`
 
 func hasPositive(q store.ArchiveQuery) bool {
 	for _, t := range q.Terms {
@@ -158,33 +137,4 @@ func ftsQuery(listID int64, q store.ArchiveQuery) string {
 		cols = "{" + q.Field + "}"
 	}
 	return `list : "` + listToken(listID) + `" AND (` + cols + ` : (` + expr + `))`
-}
-
-// tsQuery writes q for to_tsquery: words quoted, phrases with <->, a
-// field as a weight label (subject A, author B, body D).
-func tsQuery(q store.ArchiveQuery) string {
-	weight := map[string]string{"subject": "A", "author": "B", "body": "D"}[q.Field]
-	var parts []string
-	for _, t := range q.Terms {
-		if len(t.Words) == 0 {
-			continue
-		}
-		ws := make([]string, len(t.Words))
-		for i, w := range t.Words {
-			label := weight
-			if t.Prefix && i == len(t.Words)-1 {
-				label = "*" + weight
-			}
-			ws[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
-			if label != "" {
-				ws[i] += ":" + label
-			}
-		}
-		p := "(" + strings.Join(ws, " <-> ") + ")"
-		if t.Not {
-			p = "!" + p
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, " & ")
 }
