@@ -29,7 +29,7 @@ type throttlingSink struct {
 	mu                  sync.Mutex
 	acceptFirst         int
 	window              time.Duration
-	accepted, refusals  int
+	accepted            int
 	throttledAt         time.Time // the first refusal
 	open, maxOpen       int
 	firstSlowAfter      time.Time // first slow copy taken after the window

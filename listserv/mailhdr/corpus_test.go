@@ -102,15 +102,15 @@ func lineEnding(b []byte) string {
 	return "mixed"
 }
 
-// parseNoPanic runs Parse, turning a panic into an error.
-func parseNoPanic(raw []byte) (p *Parsed, err error, panicked any) {
+// parseNoPanic runs Parse and returns any panic it raised.
+func parseNoPanic(raw []byte) (p *Parsed, panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = r
 		}
 	}()
 	p, err = Parse(raw)
-	return p, err, nil
+	return p, nil, err
 }
 
 type corpusStats struct {
@@ -173,7 +173,7 @@ func checkRoundTrip(t *testing.T, name string, raw []byte, h Header, body []byte
 func (s *corpusStats) add(t *testing.T, name string, raw []byte) {
 	s.files++
 	s.byEnding[lineEnding(raw)]++
-	p, err, panicked := parseNoPanic(raw)
+	p, panicked, err := parseNoPanic(raw)
 	if panicked != nil {
 		s.panics++
 		t.Errorf("%s: Parse panicked: %v", name, panicked)

@@ -72,7 +72,6 @@ func FromFields(kind, title string, f Fields) (*store.Item, []string) {
 		}
 		*u.dst = u.val
 	}
-	loc := time.UTC
 	if kind == store.ItemEvent {
 		it.Zone = "Europe/London"
 		if z := v[FZone]; z != "" {
@@ -82,8 +81,7 @@ func FromFields(kind, title string, f Fields) (*store.Item, []string) {
 				note("time zone %q is unknown; Europe/London was used", z)
 			}
 		}
-		loc = zone(it.Zone)
-		eventTimes(it, v, loc, note)
+		eventTimes(it, v, zone(it.Zone), note)
 	}
 	for _, d := range []struct {
 		name, val string

@@ -58,8 +58,7 @@ func TestNewsletterOnHomeAndMe(t *testing.T) {
 		if me = set(true); !strings.Contains(me, box+" checked") {
 			t.Errorf("ticked box not shown ticked")
 		}
-		m, err := e.st.GetMember(ctx, nl.ID, "cat@example.org")
-		if err != nil {
+		if _, err := e.st.GetMember(ctx, nl.ID, "cat@example.org"); err != nil {
 			t.Fatalf("ticking the box did not subscribe: %v", err)
 		}
 		if p, _ := e.st.GetPerson(ctx, "cat@example.org"); p.Format != store.FormatPlain || len(p.Sections) != 1 {
@@ -73,7 +72,7 @@ func TestNewsletterOnHomeAndMe(t *testing.T) {
 		}
 		// Leaving from the newsletter's row on /me clears the box too.
 		me = set(true)
-		m, err = e.st.GetMember(ctx, nl.ID, "cat@example.org")
+		m, err := e.st.GetMember(ctx, nl.ID, "cat@example.org")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,8 +58,6 @@ func pendingItem(t *testing.T, e *env, listID int64, title string) (*store.Item,
 	t.Fatalf("item %d is not in the moderation queue", found.ID)
 	return nil, nil
 }
-
-var heldLinkRe = regexp.MustCompile(`href="/moderate/([0-9]+)"`)
 
 // TestNewsletterSubmit: the three ways in, and the editors' queue.
 // A member submits an ask on the web (a bad form is refused with what

@@ -8,8 +8,9 @@ import (
 func TestLimiter(t *testing.T) {
 	l := newLimiter(2, time.Minute, 3)
 	t0 := time.Unix(1000, 0)
-	if !l.allow("a", t0) || !l.allow("a", t0) || l.allow("a", t0.Add(59*time.Second)) {
-		t.Error("want two hits a minute for one key")
+	first, second, third := l.allow("a", t0), l.allow("a", t0), l.allow("a", t0.Add(59*time.Second))
+	if !first || !second || third {
+		t.Errorf("hits in one minute allowed: %v %v %v, want two of three", first, second, third)
 	}
 	if !l.allow("a", t0.Add(time.Minute)) {
 		t.Error("a new window did not start")

@@ -21,8 +21,8 @@ func (db *DB) RecordBounce(ctx context.Context, b store.BounceEvent) (*store.Bou
 	}
 	at := b.At.UnixMilli()
 	err := db.d.tx(ctx, func(q querier) error {
-		m, err := scanMember(q.queryRow(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`+db.d.forUpdate(), b.MemberID))
-		if err != nil {
+		// Lock the member (PostgreSQL) so concurrent bounces score in turn.
+		if _, err := scanMember(q.queryRow(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`+db.d.forUpdate(), b.MemberID)); err != nil {
 			return err
 		}
 		if _, err := q.exec(ctx, `DELETE FROM bounce_events WHERE member_id = $1 AND at < $2`,
@@ -38,7 +38,8 @@ func (db *DB) RecordBounce(ctx context.Context, b store.BounceEvent) (*store.Bou
 		if _, err := q.exec(ctx, `UPDATE members SET bounce_score = `+bounceScoreSQL+` WHERE id = $1`, b.MemberID); err != nil {
 			return err
 		}
-		if m, err = scanMember(q.queryRow(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`, b.MemberID)); err != nil {
+		m, err := scanMember(q.queryRow(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`, b.MemberID))
+		if err != nil {
 			return err
 		}
 		if m.Status == store.StatusEnabled && m.BounceScore >= b.Threshold {
