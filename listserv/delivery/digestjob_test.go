@@ -77,22 +77,8 @@ func testDigestJob(t *testing.T, dbURL string) {
 func queueDigestJob(t *testing.T, db *sqldb.DB, tokens *token.Maker, rcpts []string) (map[string][]byte, map[string]string, map[string]int64) {
 	t.Helper()
 	ctx := t.Context()
-	l := &store.List{Address: "team@lists.example.org", Name: "Team"}
-	if err := db.CreateList(ctx, l); err != nil {
-		t.Fatal(err)
-	}
-	var ms []store.NewMember
-	for _, r := range rcpts {
-		ms = append(ms, store.NewMember{Address: r, Mode: store.ModeDigest})
-	}
-	if _, _, err := db.AddMembers(ctx, l.ID, ms); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.ClaimDigests(ctx, "digest", time.Minute, time.Now(), 10)
-	if err != nil || len(cs) != len(rcpts) {
-		t.Fatalf("claimed %d digests (%v), want %d", len(cs), err, len(rcpts))
-	}
-	body := []byte("From: Team <team@lists.example.org>\r\nSubject: [Team] Daily digest\r\n\r\n.a line with a dot\r\nposts\r\n")
+	l, cs := claimDigestMembers(t, db, rcpts)
+	body := digestBody
 	part := store.DigestPart{Shared: body, Part: 1, FirstUID: 4, LastUID: 9, LastMsgID: 12}
 	want, from, ids := map[string][]byte{}, map[string]string{}, map[string]int64{}
 	batch := make([]store.DigestCommit, len(cs))

@@ -75,22 +75,8 @@ func testSharedMail(t *testing.T, dbURL string) {
 func queueDigests(t *testing.T, db *sqldb.DB, rcpts []string) map[string][]byte {
 	t.Helper()
 	ctx := t.Context()
-	l := &store.List{Address: "team@lists.example.org", Name: "Team"}
-	if err := db.CreateList(ctx, l); err != nil {
-		t.Fatal(err)
-	}
-	var ms []store.NewMember
-	for _, r := range rcpts {
-		ms = append(ms, store.NewMember{Address: r, Mode: store.ModeDigest})
-	}
-	if _, _, err := db.AddMembers(ctx, l.ID, ms); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.ClaimDigests(ctx, "digest", time.Minute, time.Now(), 10)
-	if err != nil || len(cs) != len(rcpts) {
-		t.Fatalf("claimed %d digests (%v), want %d", len(cs), err, len(rcpts))
-	}
-	body := []byte("From: Team <team@lists.example.org>\r\nSubject: [Team] Daily digest\r\n\r\n.a line with a dot\r\nposts\r\n")
+	_, cs := claimDigestMembers(t, db, rcpts)
+	body := digestBody
 	want := map[string][]byte{}
 	batch := make([]store.DigestCommit, len(cs))
 	for i, d := range cs {
@@ -136,4 +122,31 @@ func runRelayEngine(t *testing.T, db *sqldb.DB, sink *smtpsink.Sink, tokens *tok
 	go func() { defer close(done); e.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
 	e.Wake()
+}
+
+// digestBody is the shared body of the test digests (a line starting
+// with a dot checks the dot-stuffing).
+var digestBody = []byte("From: Team <team@lists.example.org>\r\nSubject: [Team] Daily digest\r\n\r\n.a line with a dot\r\nposts\r\n")
+
+// claimDigestMembers makes team@lists.example.org with rcpts in digest
+// mode and claims their digests.
+func claimDigestMembers(t *testing.T, db *sqldb.DB, rcpts []string) (*store.List, []*store.DigestState) {
+	t.Helper()
+	ctx := t.Context()
+	l := &store.List{Address: "team@lists.example.org", Name: "Team"}
+	if err := db.CreateList(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	var ms []store.NewMember
+	for _, r := range rcpts {
+		ms = append(ms, store.NewMember{Address: r, Mode: store.ModeDigest})
+	}
+	if _, _, err := db.AddMembers(ctx, l.ID, ms); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.ClaimDigests(ctx, "digest", time.Minute, time.Now(), 10)
+	if err != nil || len(cs) != len(rcpts) {
+		t.Fatalf("claimed %d digests (%v), want %d", len(cs), err, len(rcpts))
+	}
+	return l, cs
 }
